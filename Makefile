@@ -1,0 +1,37 @@
+# One command per habit; CI (.ci/run) calls `make test` too.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+export RASA_TELEMETRY_ENABLED ?= false
+
+.PHONY: setup train run test lint eval compare lock clean
+
+setup:            ## Python 3.10 venv, locked dependencies, Danish spaCy pipeline
+	@scripts/setup.sh
+
+train: setup      ## train a model when data, domain or config changed
+	@scripts/train.sh
+
+run: train        ## start the action server and the Rasa server on localhost
+	@scripts/run.sh
+
+test: train       ## all tests: unit, Rasa validation and story tests, live-server tests
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m pytest
+
+lint: setup       ## ruff and mypy
+	$(PY) -m ruff check bot actions tests
+	$(PY) -m mypy bot actions
+
+eval: setup       ## the dev questions against the running bot (start it with make run)
+	@$(PY) -m bot.cli eval tests/data/dev_questions.yml
+
+compare: setup    ## NLU pipeline comparison on the held-out set -> docs/nlu-comparison.md
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli compare
+
+lock:             ## rewrite requirements.lock from the current environment
+	@{ head -3 requirements.lock; $(PY) -m pip freeze --exclude-editable; } > requirements.lock.new
+	@mv requirements.lock.new requirements.lock
+
+clean:            ## remove trained models, built pipeline and local conversations
+	rm -rf models build var .rasa

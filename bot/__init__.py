@@ -1,0 +1,1 @@
+"""Herning Kommune's Danish chatbot for parents: the project's own package."""

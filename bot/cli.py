@@ -1,0 +1,96 @@
+"""The project's command line: `python -m bot.cli <kommando>` (help texts in Danish)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from bot import settings
+from bot.settings import PROJECT_ROOT
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def cmd_build_spacy(args: argparse.Namespace) -> int:
+    from bot.nlp import build_danish_pipeline, lemmas
+
+    target = Path(args.target)
+    _say(f"Bygger den danske spaCy-pipeline i {target} ...")
+    build_danish_pipeline(target)
+    sample = "Børnene går i børnehaven"
+    _say(f"Færdig. Lemmaer for '{sample}': {' '.join(lemmas(str(target), sample))}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import evaluate, format_report, load_cases
+
+    cases = load_cases(Path(args.questions))
+    _say(f"Sender {len(cases)} spørgsmål til {args.url} ...")
+    try:
+        report = evaluate(args.url, cases)
+    except OSError as error:
+        _say(f"Kunne ikke nå botten på {args.url}: {error}. Kører den (make run)?")
+        return 2
+    _say(format_report(report))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from bot.nlu_compare import compare
+
+    table = compare(Path(args.holdout), Path(args.data), _say)
+    Path(args.out).write_text(table, encoding="utf-8")
+    _say(table)
+    _say(f"Skrevet til {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    config = settings.load()
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.cli",
+        description="Værktøjer til Herning Kommunes chatbot om sårbare børn og unge.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="kommando")
+
+    build = commands.add_parser("build-spacy", help="byg den danske spaCy-pipeline")
+    build.add_argument("--target", default=str(PROJECT_ROOT / config.spacy_model),
+                       help="mappe, pipelinen skrives til (standard: %(default)s)")
+    build.set_defaults(run=cmd_build_spacy)
+
+    evaluate = commands.add_parser(
+        "eval", help="send en spørgsmålsfil til en kørende bot og vis træfsikkerhed og svartid"
+    )
+    evaluate.add_argument("questions", help="YAML-fil med spørgsmål (cases: ...)")
+    evaluate.add_argument(
+        "--url",
+        default=f"http://{config.rasa_host}:{config.rasa_port}/webhooks/rest/webhook",
+        help="REST-adressen på botten (standard: %(default)s)",
+    )
+    evaluate.set_defaults(run=cmd_eval)
+
+    comp = commands.add_parser(
+        "compare", help="sammenlign NLU-pipelines på det tilbageholdte testsæt"
+    )
+    comp.add_argument("--holdout", default=str(PROJECT_ROOT / "tests/data/nlu_holdout.yml"),
+                      help="tilbageholdt testsæt (standard: %(default)s)")
+    comp.add_argument("--data", default=str(PROJECT_ROOT / "data/nlu"),
+                      help="træningsdata (standard: %(default)s)")
+    comp.add_argument("--out", default=str(PROJECT_ROOT / "docs/nlu-comparison.md"),
+                      help="Markdown-fil til resultatet (standard: %(default)s)")
+    comp.set_defaults(run=cmd_compare)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Pure builders for the bot's replies in the reply protocol of the design.
+
+Each builder returns a list of keyword dicts for `dispatcher.utter_message(**kwargs)`,
+so the actions stay thin and every reply can be tested without a server.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional
+
+from bot.knowledge import (
+    CHILDREN_CONTACT_ID,
+    EMERGENCY_CONTACT_ID,
+    Contact,
+    Knowledge,
+    Section,
+)
+
+Reply = Dict[str, Any]
+
+SECURE_MAIL_NOTE = (
+    "Brug altid en sikker mail, hvis din besked indeholder personlige eller følsomme "
+    "oplysninger."
+)
+TOPICS_HINT = (
+    "Jeg kan svare på spørgsmål om Herning Kommunes politik for sårbare børn og unge og "
+    "om børn og forebyggelse, fx tidlig indsats, overgange mellem dagtilbud og skole, "
+    "inklusion, specialtilbud, sundhedspleje og tandpleje."
+)
+
+
+def format_phone(phone: str) -> str:
+    """Danish grouping for display: 20674214 -> '20 67 42 14', 116111 -> '116 111'."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 8:
+        return " ".join(digits[i : i + 2] for i in range(0, 8, 2))
+    if len(digits) == 6:
+        return f"{digits[:3]} {digits[3:]}"
+    return phone
+
+
+def source_payload(section: Section) -> Dict[str, Any]:
+    return {
+        "source": {
+            "id": section.id,
+            "title": section.title,
+            "document": section.document.title,
+            "url": section.document.url,
+        }
+    }
+
+
+def contact_payload(contact: Contact) -> Dict[str, Any]:
+    return {
+        "contact": {
+            "id": contact.id,
+            "name": contact.name,
+            "role": contact.role,
+            "phone": contact.phone,
+            "email": contact.email,
+        }
+    }
+
+
+def contact_sentence(contact: Contact) -> str:
+    """'centerchef Bo Ulrich Bertelsen på telefon 20 67 42 14 eller cbfbo@herning.dk'."""
+    text = f"{contact.role.lower()} {contact.name} på telefon {format_phone(contact.phone)}"
+    if contact.email:
+        text += f" eller på mail {contact.email}"
+    return text
+
+
+def section_answer(section: Section) -> List[Reply]:
+    return [
+        {"text": section.answer},
+        {"json_message": source_payload(section)},
+    ]
+
+
+def contact_reply(knowledge: Knowledge, section_id: Optional[str]) -> List[Reply]:
+    contact = knowledge.contact_for_section(section_id)
+    section = knowledge.sections.get(section_id or "")
+    if section:
+        intro = f"Vil du tale med en person om {section.title.lower()}, kan du kontakte"
+    else:
+        intro = "Vil du tale med en person, kan du kontakte"
+    return [
+        {"text": f"{intro} {contact_sentence(contact)}. {SECURE_MAIL_NOTE}"},
+        {"json_message": contact_payload(contact)},
+    ]
+
+
+def acute_danger_reply(knowledge: Knowledge) -> List[Reply]:
+    """Call 112 first; then Børnetelefonen for children; then the municipal contact."""
+    emergency = knowledge.contacts[EMERGENCY_CONTACT_ID]
+    children = knowledge.contacts[CHILDREN_CONTACT_ID]
+    municipal = knowledge.default_contact
+    return [
+        {
+            "text": (
+                f"Ring {emergency.phone} nu, hvis et barn er i akut fare eller er kommet "
+                "til skade. Bliv hos barnet, hvis du kan, og gør, hvad alarmcentralen siger."
+            )
+        },
+        {"json_message": contact_payload(emergency)},
+        {
+            "text": (
+                f"Børn og unge kan selv ringe anonymt til {children.name} på "
+                f"{format_phone(children.phone)}."
+            )
+        },
+        {"json_message": contact_payload(children)},
+        {
+            "text": (
+                "Når barnet er i sikkerhed, kan du kontakte kommunen: "
+                f"{contact_sentence(municipal)}."
+            )
+        },
+        {"json_message": contact_payload(municipal)},
+    ]
+
+
+def out_of_scope_reply(knowledge: Knowledge) -> List[Reply]:
+    return [
+        {
+            "text": (
+                "Det kan jeg desværre ikke hjælpe med. "
+                f"{TOPICS_HINT} Vil du tale med en person, kan du kontakte "
+                f"{contact_sentence(knowledge.default_contact)}."
+            )
+        }
+    ]
+
+
+def input_problem_reply(problem: str, knowledge: Knowledge, max_chars: int) -> List[Reply]:
+    """A clear Danish answer to input the bot cannot use; see `bot.text.inspect_input`."""
+    contact = contact_sentence(knowledge.default_contact)
+    texts = {
+        "empty": "Jeg modtog ikke nogen tekst. Skriv dit spørgsmål med almindelige ord, "
+        "så prøver jeg at hjælpe.",
+        "no_words": "Jeg kan kun forstå skrevne ord, ikke emojis eller tegn alene. "
+        "Skriv gerne dit spørgsmål med ord, fx: Hvad er tidlig indsats?",
+        "too_long": f"Din besked er for lang til mig (over {max_chars:,} tegn).".replace(",", ".")
+        + " Skriv gerne dit spørgsmål kort, i en eller to sætninger. "
+        f"Vil du fortælle mere, kan du kontakte {contact}. {SECURE_MAIL_NOTE}",
+        "english": "Jeg kan desværre kun svare på dansk. Sorry, I can only answer in "
+        f"Danish. For help in English, please contact {contact}.",
+    }
+    return [{"text": texts.get(problem, texts["empty"])}]
+
+
+def clarify_reply(
+    knowledge: Knowledge, candidate_intents: Iterable[str], max_options: int = 2
+) -> List[Reply]:
+    """Ask which topic the parent means, or offer a person; never guess an answer."""
+    options = []
+    for intent in candidate_intents:
+        section = knowledge.section_for_intent(intent)
+        if section and section not in options:
+            options.append(section)
+        if len(options) == max_options:
+            break
+    person_button = {"title": "Tal med en medarbejder", "payload": "/request_person"}
+    if not options:
+        return [
+            {
+                "text": "Det forstod jeg ikke helt. Prøv at skrive det med andre ord. "
+                f"{TOPICS_HINT}",
+                "buttons": [person_button],
+            }
+        ]
+    buttons = [{"title": s.title, "payload": f"/{s.intent}"} for s in options]
+    return [
+        {
+            "text": "Jeg er ikke helt sikker på, hvad du mener. Handler dit spørgsmål om "
+            "et af disse emner?",
+            "buttons": buttons + [person_button],
+        }
+    ]

@@ -1,0 +1,66 @@
+"""Pure text helpers: input checks before NLU, HTML stripping, folding for patterns."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Optional
+
+from spacy.lang.da.stop_words import STOP_WORDS as DANISH_STOP_WORDS
+from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
+
+# Key of the parse data that names an input problem (set by InputGuard).
+INPUT_PROBLEM = "input_problem"
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_ENGLISH_ONLY = frozenset(ENGLISH_STOP_WORDS - DANISH_STOP_WORDS) - {"i", "a", "to"}
+_DANISH_ONLY = frozenset(DANISH_STOP_WORDS - ENGLISH_STOP_WORDS) | {
+    "hvad", "hvordan", "hvem", "barn", "børn", "søn", "datter", "kommune", "hjælp",
+}
+_FOLDS = (("aa", "a"), ("å", "a"), ("ae", "a"), ("æ", "a"), ("ä", "a"),
+          ("oe", "o"), ("ø", "o"), ("ö", "o"))
+
+
+def strip_html(text: str) -> str:
+    """Remove script/style blocks and tags; a parent's words stay, markup goes."""
+    without_scripts = _SCRIPT.sub(" ", text)
+    return html.unescape(_TAG.sub(" ", without_scripts))
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold Danish letters and their ASCII spellings onto one form."""
+    folded = text.lower()
+    for old, new in _FOLDS:
+        folded = folded.replace(old, new)
+    return " ".join(folded.split())
+
+
+def looks_english(text: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 3:
+        return False
+    english = sum(w in _ENGLISH_ONLY for w in words)
+    danish = sum(w in _DANISH_ONLY or any(c in w for c in "æøå") for w in words)
+    return english >= 2 and english > 2 * danish
+
+
+def inspect_input(text: Optional[str], max_chars: int) -> Optional[str]:
+    """Name the problem with a message the bot cannot answer normally, or None.
+
+    "too_long" over `max_chars`; "empty" for nothing but blanks or markup;
+    "no_words" for emoji, digits or symbols alone; "english" for English text.
+    """
+    if text is None:
+        return "empty"
+    if len(text) > max_chars:
+        return "too_long"
+    visible = strip_html(text).strip()
+    if not visible:
+        return "empty"
+    if not _WORD.search(visible):
+        return "no_words"
+    if looks_english(visible):
+        return "english"
+    return None
