@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run test lint eval compare lock clean
+.PHONY: setup train run test lint eval bench compare lock clean
 
 setup:            ## Python 3.10 venv, locked dependencies, Danish spaCy pipeline
 	@scripts/setup.sh
@@ -25,6 +25,9 @@ lint: setup       ## ruff and mypy
 
 eval: setup       ## the dev questions against the running bot (start it with make run)
 	@$(PY) -m bot.cli eval tests/data/dev_questions.yml
+
+bench: setup      ## REST latency benchmark against the running bot (start it with make run)
+	@$(PY) -m bot.cli bench tests/data/dev_questions.yml
 
 compare: setup    ## NLU pipeline comparison on the held-out set -> docs/nlu-comparison.md
 	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli compare

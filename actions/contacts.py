@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
 from actions.base import Answer, KnowledgeAction
 from actions.knowledge import LAST_SECTION_SLOT
 from bot.knowledge import Knowledge
-from bot.replies import acute_danger_reply, contact_reply
+from bot.replies import acute_danger_reply, contact_reply, worry_reply
 
 
 class ActionContactPerson(KnowledgeAction):
@@ -28,3 +29,14 @@ class ActionAcuteDanger(KnowledgeAction):
 
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
         return Answer(acute_danger_reply(knowledge))
+
+
+class ActionSupportWorry(KnowledgeAction):
+    """A parent worried without a topic: early help, its source and a person."""
+
+    def name(self) -> str:
+        return "action_support_worry"
+
+    def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
+        section_id = knowledge.general_worry_section_id
+        return Answer(worry_reply(knowledge), [SlotSet(LAST_SECTION_SLOT, section_id)])

@@ -40,6 +40,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bot.evaluation import benchmark, load_cases
+
+    texts = [case.text for case in load_cases(Path(args.questions))]
+    _say(f"Sender {args.requests} beskeder én ad gangen til {args.url} ...")
+    benchmark(args.url, texts[:5], min(5, args.requests))  # warm-up, not counted
+    report = benchmark(args.url, texts, args.requests)
+    _say(f"p50 {report.latency_ms(0.50):.0f} ms, p95 {report.latency_ms(0.95):.0f} ms, "
+         f"p99 {report.latency_ms(0.99):.0f} ms over {args.requests} svar")
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from bot.nlu_compare import compare
 
@@ -73,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="REST-adressen på botten (standard: %(default)s)",
     )
     evaluate.set_defaults(run=cmd_eval)
+
+    bench = commands.add_parser("bench", help="mål svartiden over REST (benchmark)")
+    bench.add_argument("questions", help="YAML-fil med spørgsmål (cases: ...)")
+    bench.add_argument("--requests", type=int, default=300, help="antal beskeder (%(default)s)")
+    bench.add_argument("--url", default=evaluate.get_default("url"),
+                       help="REST-adressen på botten (standard: %(default)s)")
+    bench.set_defaults(run=cmd_bench)
 
     comp = commands.add_parser(
         "compare", help="sammenlign NLU-pipelines på det tilbageholdte testsæt"

@@ -18,7 +18,7 @@ class DangerPatternError(ValueError):
 
 @dataclass(frozen=True)
 class DangerPatterns:
-    patterns: Tuple[Tuple[str, "re.Pattern[str]"], ...]
+    patterns: Tuple[Tuple[str, re.Pattern[str]], ...]
 
     def match(self, text: str) -> Optional[str]:
         """The category of the first pattern found in `text`, or None."""
@@ -37,7 +37,7 @@ def load_patterns(path: Path) -> DangerPatterns:
     groups = raw.get("patterns")
     if not isinstance(groups, dict) or not groups:
         raise DangerPatternError(f"{path}: 'patterns' must map categories to regex lists")
-    compiled: List[Tuple[str, "re.Pattern[str]"]] = []
+    compiled: List[Tuple[str, re.Pattern[str]]] = []
     for category, regexes in groups.items():
         if not isinstance(regexes, list):
             raise DangerPatternError(f"{path}: category '{category}' must hold a list")

@@ -149,3 +149,15 @@ def format_report(report: Report) -> str:
         f"p95 {report.latency_ms(0.95):.0f} ms ({len(report.outcomes)} spørgsmål)"
     )
     return "\n".join(lines)
+
+
+def benchmark(url: str, texts: Sequence[str], requests: int) -> Report:
+    """Send `requests` messages (cycling through `texts`) one after another."""
+    report = Report()
+    sender = f"bench-{uuid.uuid4().hex}"
+    for index in range(requests):
+        text = texts[index % len(texts)]
+        started = time.perf_counter()
+        send(url, sender, text)
+        report.outcomes.append(Outcome(Case(text), True, "", time.perf_counter() - started))
+    return report

@@ -69,6 +69,7 @@ class Knowledge:
     sections: Mapping[str, Section]
     contacts: Mapping[str, Contact]
     default_contact_id: str
+    general_worry_section_id: str
 
     def section_for_intent(self, intent: Optional[str]) -> Optional[Section]:
         for section in self.sections.values():
@@ -199,7 +200,15 @@ def load_from(directory: Path) -> Knowledge:
     missing_sections = REQUIRED_SECTION_IDS - sections.keys()
     if missing_sections:
         raise KnowledgeError(f"{sections_path}: missing sections {sorted(missing_sections)}")
-    return Knowledge(sections=sections, contacts=contacts, default_contact_id=default_contact_id)
+    worry_id = sections_raw.get("general_worry_section")
+    if worry_id not in sections:
+        raise KnowledgeError(f"{sections_path}: general_worry_section must name a section")
+    return Knowledge(
+        sections=sections,
+        contacts=contacts,
+        default_contact_id=default_contact_id,
+        general_worry_section_id=worry_id,
+    )
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, List, Sequence, Tuple
 
 from bot.settings import PROJECT_ROOT
 
@@ -50,9 +50,9 @@ def _score(name: str, gold: Sequence[str], top: Sequence[str], final: Sequence[s
     n = len(gold)
     return Score(
         name=name,
-        top1=sum(g == t for g, t in zip(gold, top)) / n,
-        answered=sum(g == f for g, f in zip(gold, final)) / n,
-        wrong=sum(f != g and f != FALLBACK for g, f in zip(gold, final)) / n,
+        top1=sum(g == t for g, t in zip(gold, top, strict=False)) / n,
+        answered=sum(g == f for g, f in zip(gold, final, strict=False)) / n,
+        wrong=sum(f != g and f != FALLBACK for g, f in zip(gold, final, strict=False)) / n,
         macro_f1=float(f1_score(gold, top, average="macro")),
         train_seconds=seconds,
     )

@@ -90,6 +90,17 @@ def contact_reply(knowledge: Knowledge, section_id: Optional[str]) -> List[Reply
     ]
 
 
+def worry_reply(knowledge: Knowledge) -> List[Reply]:
+    """A worried parent without a topic: empathy, early help with its source, a person."""
+    section = knowledge.sections[knowledge.general_worry_section_id]
+    return (
+        [{"text": "Det lyder svært, og det er godt, at du søger hjælp. "
+                  "Er dit barn i akut fare, så ring 112."}]
+        + section_answer(section)
+        + contact_reply(knowledge, section.id)
+    )
+
+
 def acute_danger_reply(knowledge: Knowledge) -> List[Reply]:
     """Call 112 first; then Børnetelefonen for children; then the municipal contact."""
     emergency = knowledge.contacts[EMERGENCY_CONTACT_ID]
@@ -135,18 +146,23 @@ def out_of_scope_reply(knowledge: Knowledge) -> List[Reply]:
 def input_problem_reply(problem: str, knowledge: Knowledge, max_chars: int) -> List[Reply]:
     """A clear Danish answer to input the bot cannot use; see `bot.text.inspect_input`."""
     contact = contact_sentence(knowledge.default_contact)
+    limit = f"{max_chars:,}".replace(",", ".")
     texts = {
         "empty": "Jeg modtog ikke nogen tekst. Skriv dit spørgsmål med almindelige ord, "
         "så prøver jeg at hjælpe.",
+        "markup": "Jeg kan kun læse almindelig tekst, ikke kode eller HTML. Skriv gerne "
+        "dit spørgsmål med almindelige ord.",
         "no_words": "Jeg kan kun forstå skrevne ord, ikke emojis eller tegn alene. "
         "Skriv gerne dit spørgsmål med ord, fx: Hvad er tidlig indsats?",
-        "too_long": f"Din besked er for lang til mig (over {max_chars:,} tegn).".replace(",", ".")
-        + " Skriv gerne dit spørgsmål kort, i en eller to sætninger. "
-        f"Vil du fortælle mere, kan du kontakte {contact}. {SECURE_MAIL_NOTE}",
+        "too_long": f"Din besked er for lang til mig (over {limit} tegn). Skriv gerne dit "
+        "spørgsmål kort, i en eller to sætninger. Vil du fortælle mere, kan du kontakte "
+        f"{contact}. {SECURE_MAIL_NOTE}",
         "english": "Jeg kan desværre kun svare på dansk. Sorry, I can only answer in "
         f"Danish. For help in English, please contact {contact}.",
     }
-    return [{"text": texts.get(problem, texts["empty"])}]
+    if problem not in texts:  # "unknown_words" and anything new: ask again
+        return clarify_reply(knowledge, [])
+    return [{"text": texts[problem]}]
 
 
 def clarify_reply(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Optional
+from typing import Collection, Iterable, List, Optional, Set
 
 from spacy.lang.da.stop_words import STOP_WORDS as DANISH_STOP_WORDS
 from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
@@ -37,6 +37,27 @@ def fold(text: str) -> str:
     return " ".join(folded.split())
 
 
+def words(text: str) -> List[str]:
+    """The folded words of `text` (letters only, two or more)."""
+    return [fold(w) for w in _WORD.findall(text)]
+
+
+def vocabulary(texts: Iterable[str]) -> Set[str]:
+    """Folded words of `texts` plus Danish stop words: what the bot has seen."""
+    known = {fold(w) for w in DANISH_STOP_WORDS}
+    for text in texts:
+        known.update(words(text))
+    return known
+
+
+def known_words_ratio(text: str, known: Collection[str]) -> Optional[float]:
+    """Share of the words of `text` in `known`; None for a text without words."""
+    found = words(strip_html(text))
+    if not found:
+        return None
+    return sum(w in known for w in found) / len(found)
+
+
 def looks_english(text: str) -> bool:
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < 3:
@@ -49,16 +70,19 @@ def looks_english(text: str) -> bool:
 def inspect_input(text: Optional[str], max_chars: int) -> Optional[str]:
     """Name the problem with a message the bot cannot answer normally, or None.
 
-    "too_long" over `max_chars`; "empty" for nothing but blanks or markup;
+    "too_long" over `max_chars`; "empty" for nothing but blanks; "markup" for
+    nothing but HTML tags or scripts;
     "no_words" for emoji, digits or symbols alone; "english" for English text.
     """
     if text is None:
         return "empty"
     if len(text) > max_chars:
         return "too_long"
+    if not text.strip():
+        return "empty"
     visible = strip_html(text).strip()
     if not visible:
-        return "empty"
+        return "markup"
     if not _WORD.search(visible):
         return "no_words"
     if looks_english(visible):

@@ -1,16 +1,21 @@
 """First component of the NLU pipeline: keeps unusable input away from the models.
 
 Rasa 3.6 tokenises and featurises whatever text arrives: a 20,000-character message
-costs seconds and gigabytes, and markup or emoji alone give a confident nonsense
-intent. The guard names the problem (see `bot.text.inspect_input`), keeps the text
-the parent sent for the safety net, and hands the rest of the pipeline a short,
-markup-free text. `SafetyNet` at the end of the pipeline turns the named problem
-into the fallback intent, so the fallback action can answer it.
+costs seconds and gigabytes, and markup, emoji or keyboard mashing get a confident
+nonsense intent ("qqq" looks like a greeting to DIET). The guard names the problem
+(see `bot.text.inspect_input`), keeps the text the parent sent for the safety net,
+and hands the rest of the pipeline a short, markup-free text. `SafetyNet` at the end
+of the pipeline turns the named problem into the fallback intent, so the fallback
+action can answer it.
+
+Trained: it remembers the words of the training data, so a message with not one
+known word ("xkcd lorem ipsum") is named "unknown_words" instead of guessed at.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import json
+from typing import Any, Dict, FrozenSet, Iterable, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -21,26 +26,36 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import settings
-from bot.text import INPUT_PROBLEM, inspect_input, strip_html
+from bot.text import INPUT_PROBLEM, inspect_input, known_words_ratio, strip_html, vocabulary
 
 ORIGINAL_TEXT = "original_text"
 # What the models still see of an over-long message: enough for nothing heavy.
 TRUNCATED_CHARS = 200
+VOCABULARY_FILE = "vocabulary.json"
 
 
 @DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True
 )
 class InputGuard(GraphComponent):
-    """Marks empty, symbol-only, English and over-long messages before NLU."""
+    """Marks empty, symbol-only, unknown, English and over-long messages before NLU."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # None: take MAX_MESSAGE_CHARS from the environment (see bot.settings).
+        # max_chars None: take MAX_MESSAGE_CHARS from the environment (bot.settings).
         return {"max_chars": None}
 
-    def __init__(self, max_chars: int) -> None:
-        self.max_chars = max_chars
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        known_words: Iterable[str] = (),
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self.max_chars = int(config.get("max_chars") or settings.load().max_message_chars)
+        self.known_words: FrozenSet[str] = frozenset(known_words)
 
     @classmethod
     def create(
@@ -49,9 +64,29 @@ class InputGuard(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "InputGuard":
-        max_chars = config.get("max_chars") or settings.load().max_message_chars
-        return cls(int(max_chars))
+    ) -> InputGuard:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts = [m.get(TEXT) or "" for m in training_data.training_examples]
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(
+                json.dumps(sorted(vocabulary(texts)), ensure_ascii=False), encoding="utf-8"
+            )
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> InputGuard:
+        with model_storage.read_from(resource) as directory:
+            words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, words)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -61,6 +96,8 @@ class InputGuard(GraphComponent):
             text = message.get(TEXT) or ""
             message.set(ORIGINAL_TEXT, text)
             problem = inspect_input(text, self.max_chars)
+            if problem is None and known_words_ratio(text, self.known_words) == 0.0:
+                problem = "unknown_words"
             if problem:
                 message.set(INPUT_PROBLEM, problem, add_to_output=True)
             if problem == "too_long":

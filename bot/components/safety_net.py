@@ -57,7 +57,7 @@ class SafetyNet(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SafetyNet":
+    ) -> SafetyNet:
         path = config.get("patterns_file") or str(
             Path(settings.load().knowledge_dir) / DANGER_FILE
         )

@@ -1,0 +1,97 @@
+"""InputGuard and SafetyNet on real Rasa messages, trained and loaded as Rasa does."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.input_guard import ORIGINAL_TEXT, InputGuard
+from bot.components.safety_net import SafetyNet
+from tests.conftest import KNOWLEDGE_DIR
+
+
+@pytest.fixture
+def guard(tmp_path) -> InputGuard:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("guard")
+    context = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
+    trained = InputGuard.create({"max_chars": 2000}, storage, resource, context)
+    trained.train(TrainingData([Message({"text": "hvad er tidlig indsats", "intent": "x"}),
+                                Message({"text": "hej", "intent": "greet"})]))
+    return InputGuard.load({"max_chars": 2000}, storage, resource, context)
+
+
+@pytest.fixture
+def safety_net() -> SafetyNet:
+    context = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
+    return SafetyNet.create({"patterns_file": str(KNOWLEDGE_DIR / "danger.yml")},
+                            None, Resource("net"), context)  # type: ignore[arg-type]
+
+
+def _classified(text: str, intent: str = "faq_tidlig_indsats") -> Message:
+    message = Message({"text": text})
+    message.set("intent", {"name": intent, "confidence": 0.9}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.9}], add_to_output=True)
+    return message
+
+
+def test_guard_shortens_an_over_long_message_before_the_models(guard):
+    message = Message({"text": "hjælp " * 5000})
+    guard.process([message])
+    assert message.get("input_problem") == "too_long"
+    assert len(message.get("text")) <= 200
+    assert len(message.get(ORIGINAL_TEXT)) == 30000
+
+
+def test_guard_strips_markup_and_keeps_the_words(guard):
+    message = Message({"text": "<b>hvad er tidlig indsats</b><script>x()</script>"})
+    guard.process([message])
+    assert message.get("text") == "hvad er tidlig indsats"
+    assert message.get("input_problem") is None
+
+
+def test_guard_names_messages_without_one_known_word(guard):
+    unknown, known = Message({"text": "xkcd lorem ipsum"}), Message({"text": "tidlig qqq"})
+    guard.process([unknown, known])
+    assert unknown.get("input_problem") == "unknown_words"
+    assert known.get("input_problem") is None
+
+
+def test_guard_gives_empty_messages_a_token(guard):
+    message = Message({"text": ""})
+    guard.process([message])
+    assert message.get("input_problem") == "empty" and message.get("text") == "?"
+
+
+def test_safety_net_overrides_the_classifier_on_danger(safety_net):
+    message = _classified("min datter har sagt hun vil skade sig selv",
+                          intent="faq_trivsel_og_sundhed")
+    safety_net.process([message])
+    assert message.get("intent") == {"name": "acute_danger", "confidence": 1.0}
+    assert message.get("intent_ranking")[0]["name"] == "acute_danger"
+    assert message.as_dict(only_output_properties=True)["safety_net"] == {"danger": "self_harm"}
+
+
+def test_safety_net_reads_the_original_text_of_a_long_message(safety_net):
+    message = _classified("bla " * 600)
+    message.set(ORIGINAL_TEXT, "bla " * 600 + " han bløder")
+    message.set("input_problem", "too_long")
+    safety_net.process([message])
+    assert message.get("intent")["name"] == "acute_danger"
+
+
+def test_safety_net_sends_input_problems_to_the_fallback(safety_net):
+    message = _classified("?")
+    message.set("input_problem", "empty")
+    safety_net.process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
+
+
+def test_safety_net_leaves_ordinary_questions_alone(safety_net):
+    message = _classified("hvad er tidlig indsats")
+    safety_net.process([message])
+    assert message.get("intent")["name"] == "faq_tidlig_indsats"

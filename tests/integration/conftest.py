@@ -1,0 +1,126 @@
+"""Start the real action server and the real Rasa server on free loopback ports.
+
+The servers run the newest model in models/ (`make test` trains one first when the
+data changed) with a SQLite conversation store in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+
+VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
+STARTUP_SECONDS = 180
+
+
+def newest_model() -> Path:
+    models = sorted((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        pytest.fail("No trained model in models/: run `make train` (make test does it).")
+    return models[-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{url} exited early:\n{log.read_text(errors='replace')[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    pytest.fail(f"{url} did not start in {STARTUP_SECONDS} s:\n{log.read_text()[-4000:]}")
+
+
+@dataclass
+class Bot:
+    url: str
+    tracker_db: Path
+
+    def send(self, text: str, sender: str) -> List[Dict[str, Any]]:
+        body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
+        request = urllib.request.Request(self.url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read().decode("utf-8"))
+
+    def conversation(self) -> Conversation:
+        return Conversation(self, f"test-{uuid.uuid4().hex}")
+
+
+@dataclass
+class Conversation:
+    bot: Bot
+    sender: str
+
+    def say(self, text: str) -> List[Dict[str, Any]]:
+        return self.bot.send(text, self.sender)
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory) -> Iterator[Bot]:
+    workdir = tmp_path_factory.mktemp("bot")
+    action_port, rasa_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "ACTION_PORT": str(action_port),
+        "RASA_PORT": str(rasa_port),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_DB": str(workdir / "conversations.db"),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    env.setdefault("SPACY_MODEL", "build/spacy/da_herning")
+    processes = []
+    try:
+        action_log = workdir / "actions.log"
+        processes.append(subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+             "--port", str(action_port)],
+            cwd=PROJECT_ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT))
+        rasa_log = workdir / "rasa.log"
+        processes.append(subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "--model", str(newest_model()),
+             "--interface", "127.0.0.1", "--port", str(rasa_port),
+             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+            cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
+        _wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], action_log)
+        _wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], rasa_log)
+        yield Bot(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+                  workdir / "conversations.db")
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def texts(messages: List[Dict[str, Any]]) -> List[str]:
+    return [m["text"] for m in messages if "text" in m]
+
+
+def custom_ids(messages: List[Dict[str, Any]], key: str) -> List[str]:
+    return [m["custom"][key]["id"] for m in messages if key in (m.get("custom") or {})]

@@ -1,0 +1,88 @@
+"""The actions, run with rasa-sdk's own Tracker and CollectingDispatcher."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.contacts import ActionAcuteDanger, ActionContactPerson, ActionSupportWorry
+from actions.fallback import ActionClarify, ActionOutOfScope
+from actions.knowledge import ActionAnswerSection
+
+
+def _tracker(intent: str, slots: Optional[Dict[str, Any]] = None,
+             ranking: Optional[List[Dict[str, Any]]] = None, **parse: Any) -> Tracker:
+    latest = {"text": "…", "intent": {"name": intent, "confidence": 0.9},
+              "intent_ranking": ranking or [], **parse}
+    return Tracker("parent-1", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+def _run(action, tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+def _custom(messages, key):
+    return [m["custom"][key]["id"] for m in messages if key in (m.get("custom") or {})]
+
+
+def test_answer_section_sends_answer_and_source_and_remembers_the_topic(knowledge):
+    messages, events = _run(ActionAnswerSection(), _tracker("faq_sundhedspleje"))
+    assert messages[0]["text"] == knowledge.sections["sundhedspleje"].answer
+    assert _custom(messages, "source") == ["sundhedspleje"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "last_section",
+                       "value": "sundhedspleje"}]
+
+
+def test_answer_section_for_an_unknown_intent_asks_instead_of_guessing():
+    messages, events = _run(ActionAnswerSection(), _tracker("greet"))
+    assert not _custom(messages, "source") and events == []
+    assert "andre ord" in messages[0]["text"]
+
+
+def test_contact_follows_the_topic_in_context():
+    messages, _ = _run(ActionContactPerson(),
+                       _tracker("request_person", slots={"last_section": "inklusion"}))
+    assert "inklusion" in messages[0]["text"]
+    assert _custom(messages, "contact") == ["centerchef"]
+
+
+def test_contact_without_context_gives_the_centre_chief():
+    messages, _ = _run(ActionContactPerson(), _tracker("request_person"))
+    assert _custom(messages, "contact") == ["centerchef"]
+
+
+def test_acute_danger_starts_with_112():
+    messages, _ = _run(ActionAcuteDanger(), _tracker("acute_danger"))
+    assert messages[0]["text"].startswith("Ring 112 nu")
+    assert _custom(messages, "contact")[0] == "alarm-112"
+
+
+def test_worry_answers_with_early_help_and_a_person():
+    messages, events = _run(ActionSupportWorry(), _tracker("express_worry"))
+    assert _custom(messages, "source") == ["tidlig-indsats"]
+    assert _custom(messages, "contact") == ["centerchef"]
+    assert events[0]["value"] == "tidlig-indsats"
+
+
+def test_out_of_scope_cites_nothing():
+    messages, _ = _run(ActionOutOfScope(), _tracker("out_of_scope"))
+    assert not _custom(messages, "source")
+
+
+def test_clarify_names_the_input_problem():
+    messages, _ = _run(ActionClarify(), _tracker("nlu_fallback", input_problem="too_long"))
+    assert "for lang" in messages[0]["text"]
+
+
+def test_clarify_offers_the_two_likeliest_topics():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "faq_inklusion", "confidence": 0.45},
+               {"name": "faq_specialtilbud", "confidence": 0.4}]
+    messages, _ = _run(ActionClarify(), _tracker("nlu_fallback", ranking=ranking))
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles == ["Inklusion", "Børn og unge i udsatte positioner", "Tal med en medarbejder"]
+    assert not _custom(messages, "source")

@@ -1,0 +1,64 @@
+"""The acute-danger patterns catch direct, indirect and misspelled phrasings."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.danger import DangerPatternError, load_patterns
+from tests.conftest import KNOWLEDGE_DIR
+
+
+@pytest.fixture(scope="module")
+def patterns():
+    return load_patterns(KNOWLEDGE_DIR / "danger.yml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "min far slår min lillebror lige nu",
+        "Hun er blevet slaaet og hun bloeder fra hovedet",
+        "han bløder meget",
+        "min datter siger hun vil tage sit eget liv",
+        "han har snakket om selvmord",
+        "hun skærer i sig selv",
+        "han vil gøre skade på sig selv i aften",
+        "min søn vil ikke leve mere",
+        "vores datter er forsvundet",
+        "min søn er ikke kommet hjem og tager ikke telefonen",
+        "kæresten truer med at slå hende",
+        "han har slugt en masse piller",
+        "hun har taget alle pillerne",
+        "hun er bevidstløs",
+        "jeg tror han er blevet misbrugt",
+        "der har været et seksuelt overgreb",
+        "han har en kniv",
+    ],
+)
+def test_danger_is_caught(patterns, text):
+    assert patterns.match(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hvad er tidlig indsats",
+        "min søn er kørestolsbruger, gælder politikken for ham",
+        "hvem hjælper med at opdage sygdom tidligt hos børn",
+        "kan min datter blive i sin klasse",
+        "er truede børn omfattet af politikken",
+        "hvordan bliver børn anerkendt som dem de er",
+        "hvornår kommer sundhedsplejersken",
+        "jeg er bekymret for min søn",
+        "min søn har taget sin medicin i dag",
+    ],
+)
+def test_ordinary_questions_are_not_flagged(patterns, text):
+    assert patterns.match(text) is None
+
+
+def test_broken_pattern_file_is_named(tmp_path):
+    path = tmp_path / "danger.yml"
+    path.write_text("patterns:\n  vold:\n    - '(unclosed'\n", encoding="utf-8")
+    with pytest.raises(DangerPatternError, match="not a valid regex"):
+        load_patterns(path)

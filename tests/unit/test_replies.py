@@ -1,0 +1,92 @@
+"""The reply protocol of the design, built from the knowledge."""
+
+from __future__ import annotations
+
+from bot.replies import (
+    acute_danger_reply,
+    clarify_reply,
+    contact_reply,
+    format_phone,
+    input_problem_reply,
+    out_of_scope_reply,
+    section_answer,
+    worry_reply,
+)
+
+
+def _custom(replies, key):
+    return [r["json_message"][key] for r in replies if key in r.get("json_message", {})]
+
+
+def test_section_answer_is_text_then_source(knowledge):
+    replies = section_answer(knowledge.sections["overgange"])
+    assert replies[0]["text"] == knowledge.sections["overgange"].answer
+    assert _custom(replies, "source") == [{
+        "id": "overgange",
+        "title": "Sammenhænge og overgange",
+        "document": "Herning Kommunes politik for sårbare børn og unge",
+        "url": None,
+    }]
+
+
+def test_contact_reply_names_the_topic_and_carries_the_card(knowledge):
+    replies = contact_reply(knowledge, "tandpleje")
+    assert "tandpleje" in replies[0]["text"]
+    assert "20 67 42 14" in replies[0]["text"]
+    assert "sikker mail" in replies[0]["text"]
+    card = _custom(replies, "contact")[0]
+    assert card == {"id": "centerchef", "name": "Bo Ulrich Bertelsen", "role": "Centerchef",
+                    "phone": "20674214", "email": "cbfbo@herning.dk"}
+
+
+def test_acute_danger_says_call_112_first_then_childrens_line_then_municipality(knowledge):
+    replies = acute_danger_reply(knowledge)
+    assert replies[0]["text"].startswith("Ring 112 nu")
+    assert [c["id"] for c in _custom(replies, "contact")] == [
+        "alarm-112", "boernetelefonen", "centerchef"]
+    assert "116 111" in replies[2]["text"]
+
+
+def test_out_of_scope_cites_no_source_and_says_how_to_reach_a_person(knowledge):
+    replies = out_of_scope_reply(knowledge)
+    assert not _custom(replies, "source")
+    assert "ikke hjælpe med" in replies[0]["text"]
+    assert "20 67 42 14" in replies[0]["text"]
+
+
+def test_worry_gives_early_help_with_source_and_a_person(knowledge):
+    replies = worry_reply(knowledge)
+    assert "112" in replies[0]["text"]
+    assert [s["id"] for s in _custom(replies, "source")] == ["tidlig-indsats"]
+    assert [c["id"] for c in _custom(replies, "contact")] == ["centerchef"]
+
+
+def test_clarify_offers_the_candidate_topics_and_a_person_never_an_answer(knowledge):
+    replies = clarify_reply(knowledge, ["faq_inklusion", "greet", "faq_specialtilbud",
+                                        "faq_tandpleje"])
+    assert not _custom(replies, "source")
+    payloads = [b["payload"] for b in replies[0]["buttons"]]
+    assert payloads == ["/faq_inklusion", "/faq_specialtilbud", "/request_person"]
+
+
+def test_clarify_without_candidates_asks_to_rephrase(knowledge):
+    replies = clarify_reply(knowledge, ["greet"])
+    assert "andre ord" in replies[0]["text"]
+    assert [b["payload"] for b in replies[0]["buttons"]] == ["/request_person"]
+
+
+def test_input_problems_get_their_own_danish_answer(knowledge):
+    texts = {p: input_problem_reply(p, knowledge, 2000)[0]["text"]
+             for p in ("empty", "markup", "no_words", "too_long", "english")}
+    assert "ikke nogen tekst" in texts["empty"]
+    assert "HTML" in texts["markup"]
+    assert "emojis" in texts["no_words"]
+    assert "2.000 tegn" in texts["too_long"]
+    assert "only answer in Danish" in texts["english"]
+    assert len(set(texts.values())) == 5
+
+
+def test_phone_numbers_are_grouped_the_danish_way():
+    assert format_phone("20674214") == "20 67 42 14"
+    assert format_phone("116111") == "116 111"
+    assert format_phone("112") == "112"
