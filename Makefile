@@ -33,7 +33,7 @@ compare: setup    ## NLU pipeline comparison on the held-out set -> docs/nlu-com
 	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli compare
 
 lock:             ## rewrite requirements.lock from the current environment
-	@{ head -3 requirements.lock; $(PY) -m pip freeze --exclude-editable; } > requirements.lock.new
+	@{ head -3 requirements.lock; $(PY) -m pip freeze --all --exclude-editable; } > requirements.lock.new
 	@mv requirements.lock.new requirements.lock
 
 clean:            ## remove trained models, built pipeline and local conversations

@@ -46,17 +46,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
     texts = [case.text for case in load_cases(Path(args.questions))]
     _say(f"Sender {args.requests} beskeder én ad gangen til {args.url} ...")
     benchmark(args.url, texts[:5], min(5, args.requests))  # warm-up, not counted
-    report = benchmark(args.url, texts, args.requests)
+    report = benchmark(args.url, texts, args.requests, args.turns)
     _say(f"p50 {report.latency_ms(0.50):.0f} ms, p95 {report.latency_ms(0.95):.0f} ms, "
-         f"p99 {report.latency_ms(0.99):.0f} ms over {args.requests} svar")
+         f"p99 {report.latency_ms(0.99):.0f} ms over {args.requests} svar "
+         f"i samtaler på {args.turns} beskeder")
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from bot.nlu_compare import compare
+    from bot.nlu_compare import compare, write_results
 
     table = compare(Path(args.holdout), Path(args.data), _say)
-    Path(args.out).write_text(table, encoding="utf-8")
+    write_results(Path(args.out), table)
     _say(table)
     _say(f"Skrevet til {args.out}")
     return 0
@@ -89,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="mål svartiden over REST (benchmark)")
     bench.add_argument("questions", help="YAML-fil med spørgsmål (cases: ...)")
     bench.add_argument("--requests", type=int, default=300, help="antal beskeder (%(default)s)")
+    bench.add_argument("--turns", type=int, default=8,
+                       help="beskeder pr. samtale (%(default)s)")
     bench.add_argument("--url", default=evaluate.get_default("url"),
                        help="REST-adressen på botten (standard: %(default)s)")
     bench.set_defaults(run=cmd_bench)

@@ -151,11 +151,15 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-def benchmark(url: str, texts: Sequence[str], requests: int) -> Report:
-    """Send `requests` messages (cycling through `texts`) one after another."""
+def benchmark(url: str, texts: Sequence[str], requests: int, turns: int = 8) -> Report:
+    """Send `requests` messages (cycling through `texts`) one after another, in
+    conversations of `turns` messages each (Rasa's cost per turn grows with the
+    length of the conversation, so the length is part of the figure)."""
     report = Report()
-    sender = f"bench-{uuid.uuid4().hex}"
+    sender = ""
     for index in range(requests):
+        if index % turns == 0:
+            sender = f"bench-{uuid.uuid4().hex}"
         text = texts[index % len(texts)]
         started = time.perf_counter()
         send(url, sender, text)

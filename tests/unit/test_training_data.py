@@ -55,6 +55,17 @@ def test_no_example_sits_under_two_intents(training):
                 f"{example!r} under {seen[example]} and {intent}")
 
 
+def test_no_example_is_written_twice():
+    seen: Set[str] = set()
+    for path in sorted(NLU_DIR.glob("*.yml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line.startswith("- ") and not line.startswith("- intent:"):
+                example = _norm(line[2:])
+                assert example not in seen, f"{path.name}: {line!r} appears twice"
+                seen.add(example)
+
+
 def test_no_evaluation_question_is_in_the_training_data(training):
     dev = yaml.safe_load((TEST_DATA / "dev_questions.yml").read_text(encoding="utf-8"))
     leaked = {_norm(c["text"]) for c in dev["cases"]} & _all(training)

@@ -1,0 +1,59 @@
+"""Settings come from the environment, with safe defaults, and reach Rasa's files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot import settings
+from bot.settings import PROJECT_ROOT
+
+
+def test_defaults_are_local_and_safe(monkeypatch):
+    for name in settings.load().as_env():
+        monkeypatch.delenv(name, raising=False)
+    loaded = settings.load()
+    assert loaded.rasa_host == "127.0.0.1" and loaded.action_host == "127.0.0.1"
+    assert loaded.max_message_chars == 2000
+    assert loaded.spacy_model == "build/spacy/da_herning"
+    assert loaded.action_endpoint_url == "http://127.0.0.1:5055/webhook"
+
+
+def test_environment_overrides(monkeypatch):
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "500")
+    monkeypatch.setenv("ACTION_PORT", "6000")
+    monkeypatch.delenv("ACTION_ENDPOINT_URL", raising=False)
+    loaded = settings.load()
+    assert loaded.max_message_chars == 500
+    assert loaded.action_endpoint_url == "http://127.0.0.1:6000/webhook"
+
+
+def test_a_bad_number_is_named(monkeypatch):
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "lots")
+    with pytest.raises(ValueError, match="MAX_MESSAGE_CHARS"):
+        settings.load()
+
+
+def test_shell_export_round_trips_values_with_spaces(monkeypatch):
+    monkeypatch.setenv("TRACKER_DB", "/tmp/a folder/conv.db")
+    out = subprocess.run([sys.executable, "-m", "bot.settings"], capture_output=True,
+                         text=True, check=True, cwd=PROJECT_ROOT).stdout
+    assert "export TRACKER_DB='/tmp/a folder/conv.db'" in out.splitlines()
+
+
+@pytest.mark.parametrize("model", ["da_core_news_sm", "build/spacy/da_herning"])
+def test_one_setting_chooses_the_spacy_pipeline_in_config_yml(monkeypatch, model):
+    from rasa.shared.utils.io import read_config_file
+
+    monkeypatch.setenv("SPACY_MODEL", model)
+    pipeline = read_config_file(PROJECT_ROOT / "config.yml")["pipeline"]
+    spacy_nlp = next(c for c in pipeline if c["name"] == "SpacyNLP")
+    assert spacy_nlp["model"] == model
+
+
+def test_built_pipeline_lemmatises_danish():
+    from bot.nlp import lemmas
+
+    assert lemmas(str(PROJECT_ROOT / "build/spacy/da_herning"), "børnene går") == ["barn", "gå"]
