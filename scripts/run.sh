@@ -9,7 +9,8 @@ mkdir -p "$(dirname "$TRACKER_DB")"
 model=$(ls -t models/*.tar.gz 2>/dev/null | head -1) || true
 [ -n "$model" ] || { echo "No trained model in models/: run 'make train'" >&2; exit 1; }
 
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+# rasa-sdk 3.6 takes its listening address from SANIC_HOST (default 0.0.0.0).
+SANIC_HOST="$ACTION_HOST" .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 actions_pid=$!
 trap 'kill "$actions_pid" 2>/dev/null || true' EXIT INT TERM
 

@@ -56,6 +56,7 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
 class Bot:
     url: str
     tracker_db: Path
+    action_port: int
 
     def send(self, text: str, sender: str) -> List[Dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
@@ -88,6 +89,7 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_DB": str(workdir / "conversations.db"),
         "RASA_TELEMETRY_ENABLED": "false",
+        "SANIC_HOST": "127.0.0.1",  # rasa-sdk's listening address
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     env.setdefault("SPACY_MODEL", "build/spacy/da_herning")
@@ -107,7 +109,7 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
         _wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], action_log)
         _wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], rasa_log)
         yield Bot(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-                  workdir / "conversations.db")
+                  workdir / "conversations.db", action_port)
     finally:
         for process in processes:
             process.terminate()

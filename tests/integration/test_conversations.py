@@ -112,3 +112,18 @@ def test_conversation_is_stored_in_the_sqlite_file(bot):
         count = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
                            (chat.sender,)).fetchone()[0]
     assert count > 0
+
+
+def _listening_addresses(port: int) -> set:
+    """Local IPv4 addresses listening on `port`, read from /proc/net/tcp."""
+    addresses = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        host_hex, port_hex = local.split(":")
+        if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+            addresses.add(".".join(str(int(host_hex[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+    return addresses
+
+
+def test_action_server_listens_on_loopback_only(bot):
+    assert _listening_addresses(bot.action_port) == {"127.0.0.1"}
