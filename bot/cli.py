@@ -21,7 +21,7 @@ def cmd_build_spacy(args: argparse.Namespace) -> int:
     target = Path(args.target)
     _say(f"Bygger den danske spaCy-pipeline i {target} ...")
     build_danish_pipeline(target)
-    sample = "Børnene går i børnehaven"
+    sample = "børnene går i børnehaven"
     _say(f"Færdig. Lemmaer for '{sample}': {' '.join(lemmas(str(target), sample))}")
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
@@ -117,7 +118,7 @@ def test_conversation_is_stored_in_the_sqlite_file(bot):
 def _listening_addresses(port: int) -> set:
     """Local IPv4 addresses listening on `port`, read from /proc/net/tcp."""
     addresses = set()
-    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         local, state = line.split()[1], line.split()[3]
         host_hex, port_hex = local.split(":")
         if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
