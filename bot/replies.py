@@ -110,13 +110,13 @@ def acute_danger_reply(knowledge: Knowledge) -> List[Reply]:
         {
             "text": (
                 f"Ring {emergency.phone} nu, hvis et barn er i akut fare eller er kommet "
-                "til skade. Bliv hos barnet, hvis du kan, og gør, hvad alarmcentralen siger."
+                "til skade."
             )
         },
         {"json_message": contact_payload(emergency)},
         {
             "text": (
-                f"Børn og unge kan selv ringe anonymt til {children.name} på "
+                f"Børn og unge kan selv ringe til {children.name} på "
                 f"{format_phone(children.phone)}."
             )
         },
