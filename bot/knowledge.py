@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 import yaml
 
@@ -216,6 +216,3 @@ def load_knowledge() -> Knowledge:
     """The knowledge in the configured directory, read once per process."""
     return load_from(Path(settings.load().knowledge_dir))
 
-
-def section_ids() -> List[str]:
-    return sorted(load_knowledge().sections)

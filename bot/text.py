@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from typing import Collection, Iterable, List, Optional, Set
-
-from spacy.lang.da.stop_words import STOP_WORDS as DANISH_STOP_WORDS
-from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
+from typing import Collection, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 # Key of the parse data that names an input problem (set by InputGuard).
 INPUT_PROBLEM = "input_problem"
@@ -15,12 +13,21 @@ INPUT_PROBLEM = "input_problem"
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_ENGLISH_ONLY = frozenset(ENGLISH_STOP_WORDS - DANISH_STOP_WORDS) - {"i", "a", "to"}
-_DANISH_ONLY = frozenset(DANISH_STOP_WORDS - ENGLISH_STOP_WORDS) | {
-    "hvad", "hvordan", "hvem", "barn", "børn", "søn", "datter", "kommune", "hjælp",
-}
 _FOLDS = (("aa", "a"), ("å", "a"), ("ae", "a"), ("æ", "a"), ("ä", "a"),
           ("oe", "o"), ("ø", "o"), ("ö", "o"))
+
+
+@functools.lru_cache(maxsize=1)
+def _stop_words() -> Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str]]:
+    """Danish stop words, English-only and Danish-only ones (spaCy is loaded on use)."""
+    from spacy.lang.da.stop_words import STOP_WORDS as DANISH
+    from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
+
+    english_only = frozenset(ENGLISH - DANISH) - {"i", "a", "to"}
+    danish_only = frozenset(DANISH - ENGLISH) | {
+        "hvad", "hvordan", "hvem", "barn", "børn", "søn", "datter", "kommune", "hjælp",
+    }
+    return frozenset(DANISH), english_only, danish_only
 
 
 def strip_html(text: str) -> str:
@@ -44,7 +51,7 @@ def words(text: str) -> List[str]:
 
 def vocabulary(texts: Iterable[str]) -> Set[str]:
     """Folded words of `texts` plus Danish stop words: what the bot has seen."""
-    known = {fold(w) for w in DANISH_STOP_WORDS}
+    known = {fold(w) for w in _stop_words()[0]}
     for text in texts:
         known.update(words(text))
     return known
@@ -62,8 +69,9 @@ def looks_english(text: str) -> bool:
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < 3:
         return False
-    english = sum(w in _ENGLISH_ONLY for w in words)
-    danish = sum(w in _DANISH_ONLY or any(c in w for c in "æøå") for w in words)
+    _, english_only, danish_only = _stop_words()
+    english = sum(w in english_only for w in words)
+    danish = sum(w in danish_only or any(c in w for c in "æøå") for w in words)
     return english >= 2 and english > 2 * danish
 
 
