@@ -15,7 +15,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -99,7 +99,7 @@ def cited(messages: Sequence[Dict[str, Any]], key: str) -> List[str]:
     return ids
 
 
-def judge(case: Case, messages: Sequence[Dict[str, Any]]) -> tuple:
+def judge(case: Case, messages: Sequence[Dict[str, Any]]) -> Tuple[bool, str]:
     """(passed, what the bot cited) for one reply."""
     sources = cited(messages, "source")
     contacts = cited(messages, "contact")

@@ -66,12 +66,12 @@ def known_words_ratio(text: str, known: Collection[str]) -> Optional[float]:
 
 
 def looks_english(text: str) -> bool:
-    words = [w.lower() for w in _WORD.findall(text)]
-    if len(words) < 3:
+    lowered = [w.lower() for w in _WORD.findall(text)]
+    if len(lowered) < 3:
         return False
     _, english_only, danish_only = _stop_words()
-    english = sum(w in english_only for w in words)
-    danish = sum(w in danish_only or any(c in w for c in "æøå") for w in words)
+    english = sum(w in english_only for w in lowered)
+    danish = sum(w in danish_only or any(c in w for c in "æøå") for w in lowered)
     return english >= 2 and english > 2 * danish
 
 

@@ -33,6 +33,14 @@ def newest_model() -> Path:
     return models[-1]
 
 
+def rasa_env(**overrides: str) -> Dict[str, str]:
+    """The environment every Rasa process in the tests runs with."""
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+           **overrides}
+    env.setdefault("SPACY_MODEL", "build/spacy/da_herning")
+    return env
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -82,17 +90,13 @@ class Conversation:
 def bot(tmp_path_factory) -> Iterator[Bot]:
     workdir = tmp_path_factory.mktemp("bot")
     action_port, rasa_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "ACTION_PORT": str(action_port),
-        "RASA_PORT": str(rasa_port),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "TRACKER_DB": str(workdir / "conversations.db"),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "SANIC_HOST": "127.0.0.1",  # rasa-sdk's listening address
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    env.setdefault("SPACY_MODEL", "build/spacy/da_herning")
+    env = rasa_env(
+        ACTION_PORT=str(action_port),
+        RASA_PORT=str(rasa_port),
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+        TRACKER_DB=str(workdir / "conversations.db"),
+        SANIC_HOST="127.0.0.1",  # rasa-sdk's listening address
+    )
     processes = []
     try:
         action_log = workdir / "actions.log"

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from tests.integration.conftest import VENV_BIN, newest_model
+from tests.integration.conftest import VENV_BIN, newest_model, rasa_env
 
 DATA = ["--data", "data/nlu", "data/stories"]
 
 
 def _rasa(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    env.setdefault("SPACY_MODEL", "build/spacy/da_herning")
-    return subprocess.run([str(VENV_BIN / "rasa"), *args], cwd=PROJECT_ROOT, env=env,
+    return subprocess.run([str(VENV_BIN / "rasa"), *args], cwd=PROJECT_ROOT, env=rasa_env(),
                           capture_output=True, text=True, timeout=timeout)
 
 
