@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run test lint eval bench compare lock clean
+.PHONY: setup train run test lint eval bench compare handoffs resend lock clean
 
 setup:            ## Python 3.10 venv, locked dependencies, Danish spaCy pipeline
 	@scripts/setup.sh
@@ -31,6 +31,12 @@ bench: setup      ## REST latency benchmark against the running bot (start it wi
 
 compare: setup    ## NLU pipeline comparison on the held-out set -> docs/nlu-comparison.md
 	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli compare
+
+handoffs: setup   ## list parents' callback requests and whether staff received them
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli handoffs list
+
+resend: setup     ## re-send undelivered callback requests (run it from a schedule)
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli handoffs resend
 
 lock:             ## rewrite requirements.lock from the current environment
 	@{ head -3 requirements.lock; $(PY) -m pip freeze --all --exclude-editable; } > requirements.lock.new

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.base import Answer, KnowledgeAction
+from actions.callback import reset_form
 from actions.knowledge import LAST_SECTION_SLOT
+from bot import settings
+from bot.callback_replies import REQUEST_CALLBACK_BUTTON, availability_sentence
 from bot.knowledge import Knowledge
+from bot.notify import delivery_targets
 from bot.replies import acute_danger_reply, contact_reply, worry_reply
 
 
@@ -18,17 +24,33 @@ class ActionContactPerson(KnowledgeAction):
         return "action_contact_person"
 
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
-        return Answer(contact_reply(knowledge, tracker.get_slot(LAST_SECTION_SLOT)))
+        section_id = tracker.get_slot(LAST_SECTION_SLOT)
+        replies = contact_reply(knowledge, section_id)
+        contact = knowledge.contact_for_section(section_id)
+        callbacks = bool(delivery_targets(settings.load(), contact))
+        hours = availability_sentence(contact, datetime.now(timezone.utc), callbacks)
+        if hours:
+            replies.append({"text": hours})
+        if callbacks:
+            replies.append({"text": "Du kan også bede om at blive ringet op.",
+                            "buttons": [REQUEST_CALLBACK_BUTTON]})
+        return Answer(replies)
 
 
 class ActionAcuteDanger(KnowledgeAction):
-    """Call 112 now first; then Børnetelefonen and the municipal contact."""
+    """Call 112 now first; then Børnetelefonen and the municipal contact.
+
+    An open callback request is closed without storing anything: no more questions.
+    """
 
     def name(self) -> str:
         return "action_acute_danger"
 
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
-        return Answer(acute_danger_reply(knowledge))
+        events = []
+        if tracker.active_loop.get("name"):
+            events = [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form()]
+        return Answer(acute_danger_reply(knowledge), events)
 
 
 class ActionSupportWorry(KnowledgeAction):

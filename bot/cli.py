@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from bot import settings
 from bot.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from bot.handoff_store import StoredRequest
 
 
 def _say(text: str) -> None:
@@ -63,6 +66,57 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _delivery_state(request: StoredRequest) -> str:
+    parts = []
+    for d in request.deliveries:
+        if d.delivered_at:
+            parts.append(f"{d.channel}: leveret")
+        else:
+            error = f" ({d.last_error})" if d.last_error else ""
+            parts.append(f"{d.channel}: IKKE leveret, {d.attempts} forsøg{error}")
+    return "; ".join(parts) or "ingen kanal sat op (SMTP_HOST / HANDOFF_WEBHOOK_URL)"
+
+
+def cmd_handoffs_list(args: argparse.Namespace) -> int:
+    from bot.handoff_store import HandoffStoreError, store_for
+    from bot.hours import DANISH_TIME
+
+    store = store_for(settings.load().handoff_db_url)
+    try:
+        requests = store.undelivered() if args.undelivered else store.all()
+    except HandoffStoreError as error:
+        _say(f"Kunne ikke læse henvendelserne: {error}")
+        return 2
+    if not requests:
+        _say("Ingen ikke-leverede henvendelser." if args.undelivered else "Ingen henvendelser.")
+        return 0
+    for r in requests:
+        when = r.created_at.astimezone(DANISH_TIME).strftime("%d.%m.%Y %H.%M")
+        _say(f"{r.reference}  {when}  til {r.contact_name}  emne: {r.topic_title or '-'}  "
+             f"{_delivery_state(r)}")
+    return 0
+
+
+def cmd_handoffs_resend(args: argparse.Namespace) -> int:
+    from bot.handoff_store import HandoffStoreError, store_for
+    from bot.notify import Notifier
+
+    config = settings.load()
+    store = store_for(config.handoff_db_url)
+    try:
+        pending = store.undelivered()
+        _say(f"Sender {len(pending)} ikke-leverede henvendelser igen ...")
+        results = Notifier(store, config).resend_undelivered()
+    except HandoffStoreError as error:
+        _say(f"Kunne ikke læse henvendelserne: {error}")
+        return 2
+    for reference, delivered in results:
+        _say(f"{reference}: {'leveret' if delivered else 'stadig ikke leveret'}")
+    failed = sum(1 for _, delivered in results if not delivered)
+    _say(f"Færdig: {len(results) - failed} leveret, {failed} stadig ikke leveret.")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     config = settings.load()
     parser = argparse.ArgumentParser(
@@ -106,6 +160,20 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--out", default=str(PROJECT_ROOT / "docs/nlu-comparison.md"),
                       help="Markdown-fil til resultatet (standard: %(default)s)")
     comp.set_defaults(run=cmd_compare)
+
+    handoffs = commands.add_parser(
+        "handoffs", help="forældres ønsker om at blive kontaktet: vis og send igen"
+    )
+    handoff_commands = handoffs.add_subparsers(dest="handoff_command", required=True,
+                                               metavar="handling")
+    listing = handoff_commands.add_parser("list", help="vis henvendelser og om de er leveret")
+    listing.add_argument("--undelivered", action="store_true",
+                         help="kun dem, der ikke er leveret til en medarbejder endnu")
+    listing.set_defaults(run=cmd_handoffs_list)
+    resend = handoff_commands.add_parser(
+        "resend", help="send ikke-leverede henvendelser igen (fx hvert 10. minut fra cron)"
+    )
+    resend.set_defaults(run=cmd_handoffs_resend)
     return parser
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import yaml
 
@@ -19,6 +19,9 @@ class DangerPatternError(ValueError):
 @dataclass(frozen=True)
 class DangerPatterns:
     patterns: Tuple[Tuple[str, re.Pattern[str]], ...]
+    # Everyday idioms that explain an alarming word ("keder sig ihjel"): they never
+    # overrule a danger pattern, only a classifier that guessed danger from the word.
+    benign: Tuple[re.Pattern[str], ...] = ()
 
     def match(self, text: str) -> Optional[str]:
         """The category of the first pattern found in `text`, or None."""
@@ -27,6 +30,24 @@ class DangerPatterns:
             if pattern.search(folded):
                 return category
         return None
+
+    def benign_idiom(self, text: str) -> Optional[str]:
+        """The idiom that explains the alarming words of `text`, or None."""
+        folded = fold(text)
+        for pattern in self.benign:
+            found = pattern.search(folded)
+            if found:
+                return found[0]
+        return None
+
+
+def _compile(regex: Any, where: str, path: Path) -> re.Pattern[str]:
+    try:
+        return re.compile(fold(str(regex)))
+    except re.error as error:
+        raise DangerPatternError(
+            f"{path}: pattern {regex!r} in '{where}' is not a valid regex: {error}"
+        ) from error
 
 
 def load_patterns(path: Path) -> DangerPatterns:
@@ -42,10 +63,9 @@ def load_patterns(path: Path) -> DangerPatterns:
         if not isinstance(regexes, list):
             raise DangerPatternError(f"{path}: category '{category}' must hold a list")
         for regex in regexes:
-            try:
-                compiled.append((str(category), re.compile(fold(str(regex)))))
-            except re.error as error:
-                raise DangerPatternError(
-                    f"{path}: pattern {regex!r} in '{category}' is not a valid regex: {error}"
-                ) from error
-    return DangerPatterns(tuple(compiled))
+            compiled.append((str(category), _compile(regex, str(category), path)))
+    benign = raw.get("benign_idioms") or []
+    if not isinstance(benign, list):
+        raise DangerPatternError(f"{path}: 'benign_idioms' must be a list of regexes")
+    return DangerPatterns(tuple(compiled),
+                          tuple(_compile(r, "benign_idioms", path) for r in benign))

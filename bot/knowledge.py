@@ -6,14 +6,17 @@ those files; nothing is read at import time (`load_knowledge()` reads on first c
 
 from __future__ import annotations
 
-import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
 from bot import settings
+from bot.hours import OpeningHours, OpeningHoursError
+
+logger = logging.getLogger(__name__)
 
 SECTIONS_FILE = "sections.yml"
 CONTACTS_FILE = "contacts.yml"
@@ -51,7 +54,7 @@ class Section:
     title: str
     document: Document
     heading: str
-    contact_id: str
+    contact_id: str  # routed by the contacts' `topics` (the default contact without one)
     answer: str
 
 
@@ -62,6 +65,9 @@ class Contact:
     role: str
     phone: str
     email: Optional[str]
+    topics: Tuple[str, ...] = ()
+    # None: staff have not given hours; the bot then says nothing about them.
+    opening_hours: Optional[OpeningHours] = None
 
 
 @dataclass(frozen=True)
@@ -128,12 +134,23 @@ def _parse_contacts(raw: Any, where: str) -> Dict[str, Contact]:
         here = f"{where}: contact #{index + 1}"
         if not isinstance(entry, dict):
             raise KnowledgeError(f"{here}: must be a mapping")
+        contact_id = _text(entry, "id", here)
+        here = f"{where}: contact '{contact_id}'"
+        topics = entry.get("topics") or []
+        if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+            raise KnowledgeError(f"{here}: 'topics' must be a list of section ids")
+        try:
+            hours = OpeningHours.parse(entry.get("opening_hours"), entry.get("closed_dates"))
+        except OpeningHoursError as error:
+            raise KnowledgeError(f"{here}: {error}") from error
         contact = Contact(
-            id=_text(entry, "id", here),
+            id=contact_id,
             name=_text(entry, "name", here),
             role=_text(entry, "role", here),
             phone=_text(entry, "phone", here),
             email=_text(entry, "email", here, optional=True),
+            topics=tuple(topics),
+            opening_hours=hours,
         )
         if contact.id in contacts:
             raise KnowledgeError(f"{where}: contact id '{contact.id}' appears twice")
@@ -141,8 +158,28 @@ def _parse_contacts(raw: Any, where: str) -> Dict[str, Contact]:
     return contacts
 
 
+def _routing(
+    contacts: Mapping[str, Contact], default_contact_id: str, where: str
+) -> Dict[str, str]:
+    """Section id -> contact id, from each contact's `topics`."""
+    routing: Dict[str, str] = {}
+    for contact in contacts.values():
+        for topic in contact.topics:
+            if topic in routing:
+                raise KnowledgeError(
+                    f"{where}: topic '{topic}' is routed to both '{routing[topic]}' and "
+                    f"'{contact.id}'; give each topic one contact"
+                )
+            routing[topic] = contact.id
+    return routing
+
+
 def _parse_sections(
-    raw: Any, documents: Mapping[str, Document], contacts: Mapping[str, Contact], where: str
+    raw: Any,
+    documents: Mapping[str, Document],
+    routing: Mapping[str, str],
+    default_contact_id: str,
+    where: str,
 ) -> Dict[str, Section]:
     if not isinstance(raw, list) or not raw:
         raise KnowledgeError(f"{where}: 'sections' must be a list")
@@ -155,18 +192,20 @@ def _parse_sections(
         section_id = _text(entry, "id", here)
         here = f"{where}: section '{section_id}'"
         document_key = _text(entry, "document", here)
-        contact_id = _text(entry, "contact", here)
         if document_key not in documents:
             raise KnowledgeError(f"{here}: unknown document '{document_key}'")
-        if contact_id not in contacts:
-            raise KnowledgeError(f"{here}: routed to unknown contact '{contact_id}'")
+        if "contact" in entry:
+            raise KnowledgeError(
+                f"{here}: 'contact' is no longer read here; list the section under the "
+                f"contact's 'topics' in {CONTACTS_FILE}"
+            )
         section = Section(
             id=section_id,
             intent=_text(entry, "intent", here),
             title=_text(entry, "title", here),
             document=documents[document_key],
             heading=_text(entry, "heading", here),
-            contact_id=contact_id,
+            contact_id=routing.get(section_id, default_contact_id),
             answer=_text(entry, "answer", here),
         )
         if section.id in sections:
@@ -193,13 +232,20 @@ def load_from(directory: Path) -> Knowledge:
     if default_contact_id not in contacts:
         raise KnowledgeError(f"{contacts_path}: default_contact must name a contact")
 
+    routing = _routing(contacts, default_contact_id, str(contacts_path))
     documents = _parse_documents(sections_raw.get("documents"), str(sections_path))
     sections = _parse_sections(
-        sections_raw.get("sections"), documents, contacts, str(sections_path)
+        sections_raw.get("sections"), documents, routing, default_contact_id, str(sections_path)
     )
     missing_sections = REQUIRED_SECTION_IDS - sections.keys()
     if missing_sections:
         raise KnowledgeError(f"{sections_path}: missing sections {sorted(missing_sections)}")
+    unknown_topics = sorted(set(routing) - sections.keys())
+    if unknown_topics:
+        raise KnowledgeError(
+            f"{contacts_path}: contact '{routing[unknown_topics[0]]}' lists unknown topic "
+            f"'{unknown_topics[0]}' (topics are section ids from {SECTIONS_FILE})"
+        )
     worry_id = sections_raw.get("general_worry_section")
     if worry_id not in sections:
         raise KnowledgeError(f"{sections_path}: general_worry_section must name a section")
@@ -211,8 +257,41 @@ def load_from(directory: Path) -> Knowledge:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def load_knowledge() -> Knowledge:
-    """The knowledge in the configured directory, read once per process."""
-    return load_from(Path(settings.load().knowledge_dir))
+def _stamp(directory: Path) -> Tuple[Any, ...]:
+    stamps: List[Optional[Tuple[int, int]]] = []
+    for name in (SECTIONS_FILE, CONTACTS_FILE):
+        try:
+            stat = (directory / name).stat()
+            stamps.append((stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamps.append(None)
+    return (str(directory), *stamps)
 
+
+class _Cache:
+    """The last knowledge that passed the checks, and the file stamp it was read at."""
+
+    stamp: Optional[Tuple[Any, ...]] = None
+    knowledge: Optional[Knowledge] = None
+
+
+def load_knowledge() -> Knowledge:
+    """The knowledge in the configured directory.
+
+    Read again when staff change a file, so that a new contact, new opening hours or
+    a re-routed topic take effect in the running action server without a restart or
+    retraining. If a changed file fails the checks, the last good knowledge stays in
+    use and the error is logged; with no good knowledge yet, `KnowledgeError` is raised.
+    """
+    stamp = _stamp(Path(settings.load().knowledge_dir))
+    if stamp != _Cache.stamp:
+        try:
+            _Cache.knowledge = load_from(Path(stamp[0]))
+        except KnowledgeError:
+            same_directory = _Cache.stamp is not None and _Cache.stamp[0] == stamp[0]
+            if _Cache.knowledge is None or not same_directory:
+                raise
+            logger.exception("Changed knowledge files were rejected; keeping the last good ones")
+        _Cache.stamp = stamp
+    assert _Cache.knowledge is not None
+    return _Cache.knowledge

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,34 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise ValueError(f"Setting {name} must be a whole number, got {raw!r}") from error
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise ValueError(f"Setting {name} must be a number, got {raw!r}") from error
+
+
+def _str(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+SMTP_SECURITY_MODES = ("auto", "starttls", "ssl", "none")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _webhook_url(name: str) -> str:
+    url = _str(name)
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
+        return url
+    raise ValueError(f"Setting {name} must be an https:// address (http only on localhost)")
 
 
 def _path(name: str, default: Path) -> str:
@@ -45,15 +74,59 @@ class Settings:
     action_port: int
     action_endpoint_url: str
     tracker_db: str
+    # Callback requests (the handoff store): a SQLAlchemy URL; by default a table in
+    # the conversation store's SQLite file; postgresql://user@host/db for PostgreSQL.
+    handoff_db_url: str
+    # E-mail to staff: off while SMTP_HOST is empty. SMTP_SECURITY: auto = STARTTLS
+    # when the server offers it, starttls = required, ssl = TLS from the start, none.
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str
+    smtp_from: str
+    smtp_timeout: float
+    # Webhook to a staff system: off while empty; https only (http on localhost).
+    handoff_webhook_url: str
+    # Delivery retries with exponential back-off: attempts, first wait in seconds.
+    notify_attempts: int
+    notify_backoff_seconds: float
+    # Secrets: read from the environment, never printed by `python -m bot.settings`.
+    smtp_password: str = field(default="", repr=False, metadata={"secret": True})
+    handoff_webhook_secret: str = field(default="", repr=False, metadata={"secret": True})
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def webhook_enabled(self) -> bool:
+        return bool(self.handoff_webhook_url)
 
     def as_env(self) -> dict[str, str]:
-        return {f.name.upper(): str(getattr(self, f.name)) for f in fields(self)}
+        return {
+            f.name.upper(): str(getattr(self, f.name))
+            for f in fields(self)
+            if not f.metadata.get("secret")
+        }
 
 
 def load() -> Settings:
     """Read the settings from the environment (call it; nothing is read at import)."""
     action_host = os.environ.get("ACTION_HOST", "").strip() or "127.0.0.1"
     action_port = _int("ACTION_PORT", 5055)
+    tracker_db = _path("TRACKER_DB", PROJECT_ROOT / "var" / "conversations.db")
+    smtp_host = _str("SMTP_HOST")
+    smtp_security = _str("SMTP_SECURITY", "auto").lower()
+    if smtp_security not in SMTP_SECURITY_MODES:
+        raise ValueError(f"Setting SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}")
+    smtp_from = _str("SMTP_FROM")
+    if smtp_host and not smtp_from:
+        raise ValueError("Setting SMTP_FROM (the sender address) is needed with SMTP_HOST")
+    webhook_url = _webhook_url("HANDOFF_WEBHOOK_URL")
+    webhook_secret = os.environ.get("HANDOFF_WEBHOOK_SECRET", "")
+    if webhook_url and len(webhook_secret) < 16:
+        raise ValueError("Setting HANDOFF_WEBHOOK_SECRET (16+ characters) is needed "
+                         "with HANDOFF_WEBHOOK_URL")
     return Settings(
         # Relative paths are taken from the project root (where Rasa runs).
         spacy_model=os.environ.get("SPACY_MODEL", "").strip() or "build/spacy/da_herning",
@@ -65,7 +138,19 @@ def load() -> Settings:
         action_port=action_port,
         action_endpoint_url=os.environ.get("ACTION_ENDPOINT_URL", "").strip()
         or f"http://{action_host}:{action_port}/webhook",
-        tracker_db=_path("TRACKER_DB", PROJECT_ROOT / "var" / "conversations.db"),
+        tracker_db=tracker_db,
+        handoff_db_url=_str("HANDOFF_DB_URL", f"sqlite:///{tracker_db}"),
+        smtp_host=smtp_host,
+        smtp_port=_int("SMTP_PORT", 465 if smtp_security == "ssl" else 587),
+        smtp_security=smtp_security,
+        smtp_username=_str("SMTP_USERNAME"),
+        smtp_from=smtp_from,
+        smtp_timeout=_float("SMTP_TIMEOUT", 10.0),
+        handoff_webhook_url=webhook_url,
+        notify_attempts=max(1, _int("NOTIFY_ATTEMPTS", 6)),
+        notify_backoff_seconds=max(0.0, _float("NOTIFY_BACKOFF_SECONDS", 2.0)),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        handoff_webhook_secret=webhook_secret,
     )
 
 

@@ -9,10 +9,22 @@ mkdir -p "$(dirname "$TRACKER_DB")"
 model=$(ls -t models/*.tar.gz 2>/dev/null | head -1) || true
 [ -n "$model" ] || { echo "No trained model in models/: run 'make train'" >&2; exit 1; }
 
+# Callback requests need a way to reach staff. With neither SMTP nor a webhook set,
+# run a local mail catcher so the whole flow works on a developer's machine: the
+# e-mails land as files in var/mail/ (Maildir) instead of being sent anywhere.
+demo_mail=""
+if [ -z "$SMTP_HOST" ] && [ -z "$HANDOFF_WEBHOOK_URL" ]; then
+  mkdir -p var/mail
+  .venv/bin/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Mailbox var/mail &
+  mail_pid=$!
+  export SMTP_HOST=127.0.0.1 SMTP_PORT=8025 SMTP_FROM=chatbot@localhost SMTP_SECURITY=none
+  demo_mail="  No SMTP_HOST or HANDOFF_WEBHOOK_URL set: callback e-mails go to var/mail/new/."
+fi
+
 # rasa-sdk 3.6 takes its listening address from SANIC_HOST (default 0.0.0.0).
 SANIC_HOST="$ACTION_HOST" .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 actions_pid=$!
-trap 'kill "$actions_pid" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$actions_pid" ${mail_pid:-} 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 
@@ -22,7 +34,8 @@ cat <<MSG
     curl -s -H 'Content-Type: application/json' \\
       -d '{"sender": "forælder-1", "message": "Hvad er tidlig indsats?"}' \\
       http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook
-  Conversations are stored in $TRACKER_DB. Stop with Ctrl+C.
+  Conversations and callback requests are stored in $TRACKER_DB. Stop with Ctrl+C.
+$demo_mail
 
 MSG
 .venv/bin/rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \

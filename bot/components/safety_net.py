@@ -3,7 +3,11 @@
 1. Acute danger: a message matching a pattern in `data/knowledge/danger.yml` gets
    the intent `acute_danger`, whatever DIET or the fallback classifier said, so the
    112 reply never depends on the classifier alone.
-2. Unusable input named by `InputGuard` gets the fallback intent, so the fallback
+2. A classifier that guessed acute danger from an everyday idiom ("keder sig ihjel")
+   without any danger pattern: the fallback intent, so the bot asks what is meant.
+3. A bare stop word ("stop", "glem det") gets `stop_form`, so a parent can always
+   leave the callback request, whatever the classifier made of one short word.
+4. Unusable input named by `InputGuard` gets the fallback intent, so the fallback
    action answers it instead of a guessed section.
 """
 
@@ -27,12 +31,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import settings
+from bot.callback import is_stop
 from bot.components.input_guard import ORIGINAL_TEXT
 from bot.danger import DangerPatterns, load_patterns
 from bot.knowledge import DANGER_FILE
 from bot.text import INPUT_PROBLEM
 
 ACUTE_DANGER_INTENT = "acute_danger"
+STOP_INTENT = "stop_form"
 SAFETY_NET = "safety_net"
 
 
@@ -67,12 +73,24 @@ class SafetyNet(GraphComponent):
         for message in messages:
             text = message.get(ORIGINAL_TEXT) or message.get(TEXT) or ""
             category = self.patterns.match(text)
+            idiom = None
+            if not category and self._predicted(message) == ACUTE_DANGER_INTENT:
+                idiom = self.patterns.benign_idiom(text)
             if category:
                 message.set(SAFETY_NET, {"danger": category}, add_to_output=True)
                 self._override(message, ACUTE_DANGER_INTENT)
+            elif idiom:
+                message.set(SAFETY_NET, {"benign_idiom": idiom}, add_to_output=True)
+                self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+            elif is_stop(text):
+                self._override(message, STOP_INTENT)
             elif message.get(INPUT_PROBLEM):
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
         return messages
+
+    @staticmethod
+    def _predicted(message: Message) -> Optional[str]:
+        return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
 
     @staticmethod
     def _override(message: Message, intent_name: str) -> None:

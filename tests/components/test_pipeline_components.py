@@ -95,3 +95,23 @@ def test_safety_net_leaves_ordinary_questions_alone(safety_net):
     message = _classified("hvad er tidlig indsats")
     safety_net.process([message])
     assert message.get("intent")["name"] == "faq_tidlig_indsats"
+
+
+def test_safety_net_does_not_send_an_everyday_idiom_to_112(safety_net):
+    message = _classified("min dreng griner sig ihjel af sin lillesøster", "acute_danger")
+    safety_net.process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get("safety_net") == {"benign_idiom": "griner sig ihjel"}
+
+
+def test_an_idiom_never_hides_real_danger(safety_net):
+    message = _classified("han keder sig ihjel og siger han vil tage sit eget liv",
+                          "acute_danger")
+    safety_net.process([message])
+    assert message.get("intent")["name"] == "acute_danger"
+
+
+def test_safety_net_makes_a_bare_stop_word_a_stop(safety_net):
+    message = _classified("glem det", "faq_tidlig_indsats")
+    safety_net.process([message])
+    assert message.get("intent")["name"] == "stop_form"

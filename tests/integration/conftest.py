@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -20,7 +21,9 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
+from bot.handoff_store import HandoffStore
 from bot.settings import PROJECT_ROOT
+from tests.support.servers import MailServer, WebhookReceiver
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 STARTUP_SECONDS = 180
@@ -60,11 +63,19 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"{url} did not start in {STARTUP_SECONDS} s:\n{log.read_text()[-4000:]}")
 
 
+WEBHOOK_SECRET = "integration-test-secret-0123"
+
+
 @dataclass
 class Bot:
     url: str
     tracker_db: Path
     action_port: int
+    knowledge_dir: Path
+    handoffs: HandoffStore
+    mail: MailServer
+    webhook: WebhookReceiver
+    env: Dict[str, str]
 
     def send(self, text: str, sender: str) -> List[Dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
@@ -90,11 +101,26 @@ class Conversation:
 def bot(tmp_path_factory) -> Iterator[Bot]:
     workdir = tmp_path_factory.mktemp("bot")
     action_port, rasa_port = _free_port(), _free_port()
+    # A copy of the knowledge, so a test can edit contacts while the servers run.
+    knowledge_dir = workdir / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "data" / "knowledge", knowledge_dir)
+    mail, webhook = MailServer().start(), WebhookReceiver().start()
+    handoff_url = f"sqlite:///{workdir / 'conversations.db'}"
     env = rasa_env(
         ACTION_PORT=str(action_port),
         RASA_PORT=str(rasa_port),
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
         TRACKER_DB=str(workdir / "conversations.db"),
+        HANDOFF_DB_URL=handoff_url,
+        KNOWLEDGE_DIR=str(knowledge_dir),
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(mail.port),
+        SMTP_FROM="chatbot@herning.test",
+        SMTP_SECURITY="auto",
+        HANDOFF_WEBHOOK_URL=webhook.url,
+        HANDOFF_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        NOTIFY_ATTEMPTS="8",
+        NOTIFY_BACKOFF_SECONDS="0.5",
         SANIC_HOST="127.0.0.1",  # rasa-sdk's listening address
     )
     processes = []
@@ -113,8 +139,11 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
         _wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], action_log)
         _wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], rasa_log)
         yield Bot(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-                  workdir / "conversations.db", action_port)
+                  workdir / "conversations.db", action_port, knowledge_dir,
+                  HandoffStore(handoff_url), mail, webhook, env)
     finally:
+        mail.stop()
+        webhook.stop()
         for process in processes:
             process.terminate()
         for process in processes:

@@ -63,17 +63,14 @@ def _edit(path: Path, change) -> None:
 
 
 def test_new_contact_and_rerouting_need_no_code(editable):
-    def add_contact(data):
+    def add_contact_and_reroute(data):
+        data["contacts"][0]["topics"].remove("sundhedspleje")
         data["contacts"].append({"id": "sundhedsplejen", "name": "Sundhedsplejen",
-                                 "role": "Sundhedspleje", "phone": "12345678", "email": None})
+                                 "role": "Sundhedspleje", "phone": "12345678", "email": None,
+                                 "topics": ["sundhedspleje"],
+                                 "opening_hours": {"mandag": "08:00-15:00"}})
 
-    def reroute(data):
-        for section in data["sections"]:
-            if section["id"] == "sundhedspleje":
-                section["contact"] = "sundhedsplejen"
-
-    _edit(editable / "contacts.yml", add_contact)
-    _edit(editable / "sections.yml", reroute)
+    _edit(editable / "contacts.yml", add_contact_and_reroute)
     knowledge = load_from(editable)
     assert knowledge.contact_for_section("sundhedspleje").id == "sundhedsplejen"
     assert knowledge.contact_for_section("tandpleje").id == "centerchef"
@@ -83,8 +80,16 @@ def test_new_contact_and_rerouting_need_no_code(editable):
     ("filename", "change", "message"),
     [
         ("sections.yml", lambda d: d["sections"].pop(0), "missing sections ['maalgruppe']"),
-        ("sections.yml", lambda d: d["sections"][0].update(contact="ukendt"),
-         "unknown contact 'ukendt'"),
+        ("sections.yml", lambda d: d["sections"][0].update(contact="centerchef"),
+         "list the section under the contact's 'topics' in contacts.yml"),
+        ("contacts.yml", lambda d: d["contacts"][1].update(topics=["maalgruppe"]),
+         "topic 'maalgruppe' is routed to both 'centerchef' and 'alarm-112'"),
+        ("contacts.yml", lambda d: d["contacts"][0]["topics"].append("ukendt-emne"),
+         "lists unknown topic 'ukendt-emne'"),
+        ("contacts.yml", lambda d: d["contacts"][0].update(opening_hours={"mandag": "8-15"}),
+         "contact 'centerchef': mandag: '8-15' is not a time range like 08:00-15:00"),
+        ("contacts.yml", lambda d: d["contacts"][0].update(opening_hours={"monday": "08:00-15:00"}),
+         "unknown weekday 'monday'"),
         ("sections.yml", lambda d: d["sections"][1].update(intent="faq_maalgruppe"),
          "intent 'faq_maalgruppe' is used twice"),
         ("sections.yml", lambda d: d["sections"][0].update(answer="  "),
@@ -105,3 +110,26 @@ def test_malformed_yaml_is_refused(editable):
     (editable / "contacts.yml").write_text("contacts: [unclosed", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="not valid YAML"):
         load_from(editable)
+
+
+def test_default_directory_routes_every_section_and_gives_no_hours(knowledge):
+    # The seed texts give no opening hours: the bot must not claim any.
+    assert all(c.opening_hours is None for c in knowledge.contacts.values())
+    assert {s.contact_id for s in knowledge.sections.values()} == {"centerchef"}
+
+
+def test_running_bot_sees_edited_contacts_without_restart(editable, monkeypatch):
+    from bot.knowledge import load_knowledge
+
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(editable))
+    assert load_knowledge().contacts["centerchef"].phone == "20674214"
+
+    def new_phone(data):
+        data["contacts"][0]["phone"] = "11223344"
+
+    _edit(editable / "contacts.yml", new_phone)
+    assert load_knowledge().contacts["centerchef"].phone == "11223344"
+
+    # A broken edit is logged and the last good directory stays in use.
+    (editable / "contacts.yml").write_text("contacts: [unclosed", encoding="utf-8")
+    assert load_knowledge().contacts["centerchef"].phone == "11223344"

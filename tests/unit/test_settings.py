@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -57,3 +58,43 @@ def test_built_pipeline_lemmatises_danish():
     from bot.nlp import lemmas
 
     assert lemmas(str(PROJECT_ROOT / "build/spacy/da_herning"), "børnene går") == ["barn", "gå"]
+
+
+def test_secrets_are_never_printed_by_the_settings_command(monkeypatch):
+    env = {"SMTP_HOST": "127.0.0.1", "SMTP_FROM": "bot@herning.test",
+           "SMTP_PASSWORD": "hemmeligt-kodeord", "HANDOFF_WEBHOOK_URL": "https://h.test/x",
+           "HANDOFF_WEBHOOK_SECRET": "meget-hemmelig-noegle-123"}
+    done = subprocess.run([sys.executable, "-m", "bot.settings"], cwd=PROJECT_ROOT,
+                          env={**os.environ, **env}, capture_output=True, text=True, check=True)
+    assert "SMTP_HOST=127.0.0.1" in done.stdout
+    assert "hemmeligt" not in done.stdout and "noegle" not in done.stdout
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_FROM", "bot@herning.test")
+    monkeypatch.setenv("SMTP_PASSWORD", "hemmeligt-kodeord")
+    assert "hemmeligt" not in repr(settings.load())
+
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SMTP_HOST": "127.0.0.1", "SMTP_FROM": ""}, "SMTP_FROM"),
+        ({"SMTP_HOST": "127.0.0.1", "SMTP_FROM": "bot@herning.test", "SMTP_SECURITY": "maybe"},
+         "SMTP_SECURITY"),
+        ({"HANDOFF_WEBHOOK_URL": "http://staff.example.invalid/hook",
+          "HANDOFF_WEBHOOK_SECRET": "x" * 20}, "https"),
+        ({"HANDOFF_WEBHOOK_URL": "https://staff.example.invalid/hook",
+          "HANDOFF_WEBHOOK_SECRET": "short"}, "HANDOFF_WEBHOOK_SECRET"),
+    ],
+)
+def test_unsafe_or_incomplete_notification_settings_are_refused(monkeypatch, env, message):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=message):
+        settings.load()
+
+
+def test_plain_http_webhook_is_allowed_on_localhost_only(monkeypatch):
+    monkeypatch.setenv("HANDOFF_WEBHOOK_URL", "http://127.0.0.1:9000/hook")
+    monkeypatch.setenv("HANDOFF_WEBHOOK_SECRET", "x" * 20)
+    assert settings.load().webhook_enabled

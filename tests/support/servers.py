@@ -1,0 +1,157 @@
+"""Real local servers for tests: an SMTP server, a webhook receiver and PostgreSQL.
+
+Nothing here is a mock: aiosmtpd speaks SMTP on a loopback port, the webhook
+receiver is an HTTP server, and PostgreSQL is the real server started with `initdb`
+and `pg_ctl` in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _Mailbox:
+    def __init__(self) -> None:
+        self.messages: List[Message] = []
+        self.recipients: List[List[str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+
+class MailServer:
+    """A real SMTP server on 127.0.0.1:`port`; `stop()` and `start()` take it down/up."""
+
+    def __init__(self, port: Optional[int] = None) -> None:
+        self.port = port or free_port()
+        self.mailbox = _Mailbox()
+        self._controller: Optional[Controller] = None
+
+    def start(self) -> MailServer:
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def messages(self) -> List[Message]:
+        return self.mailbox.messages
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> List[Message]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.messages
+
+
+class WebhookReceiver:
+    """An HTTP server that records each POST and answers with `status`."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.requests: List[Dict[str, Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.requests.append({"headers": dict(self.headers), "body": body,
+                                          "json": json.loads(body or b"null")})
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/handoffs"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> WebhookReceiver:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _pg_bin(name: str) -> Optional[str]:
+    found = shutil.which(name)
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(candidate)
+    return None
+
+
+class Postgres:
+    """A real PostgreSQL server in a new temporary folder, on a free loopback port."""
+
+    def __init__(self) -> None:
+        # Directly under /tmp: pytest's own folders are closed to the postgres user.
+        self.directory = Path(tempfile.mkdtemp(prefix="herning-pg-"))
+        self.port = free_port()
+        self.initdb, self.pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        # PostgreSQL refuses to run as root: run it as the `postgres` user then.
+        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @property
+    def available(self) -> bool:
+        return bool(self.initdb and self.pg_ctl)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://handoff@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        done = subprocess.run([*self._as, *args], capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stderr or done.stdout}")
+
+    def start(self) -> Postgres:
+        data = self.directory / "data"
+        if self._as:
+            shutil.chown(self.directory, "postgres")
+            self.directory.chmod(0o700)
+        assert self.initdb and self.pg_ctl
+        if not data.exists():
+            self._run(self.initdb, "-D", str(data), "-U", "handoff", "--auth=trust",
+                      "-E", "UTF8", "--locale=C")
+        self._run(self.pg_ctl, "-D", str(data), "-l", str(self.directory / "pg.log"),
+                  "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1",
+                  "-w", "start")
+        return self
+
+    def stop(self) -> None:
+        assert self.pg_ctl
+        self._run(self.pg_ctl, "-D", str(self.directory / "data"), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
