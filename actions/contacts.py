@@ -31,7 +31,7 @@ class ActionContactPerson(KnowledgeAction):
         hours = availability_sentence(contact, datetime.now(timezone.utc), callbacks)
         if hours:
             replies.append({"text": hours})
-        if callbacks:
+        if callbacks and tracker.active_loop.get("name") != "callback_form":
             replies.append({"text": "Du kan også bede om at blive ringet op.",
                             "buttons": [REQUEST_CALLBACK_BUTTON]})
         return Answer(replies)

@@ -25,8 +25,8 @@ THRESHOLD = 0.5
 
 RASA_CONFIGS = {
     "Danish pipeline (config.yml)": PROJECT_ROOT / "config.yml",
-    "Danish pipeline, char 2-5, 60 epochs":
-        PROJECT_ROOT / "experiments" / "nlu" / "danish_char25_60.yml",
+    "Danish pipeline, char 1-4, 100 epochs":
+        PROJECT_ROOT / "experiments" / "nlu" / "danish_char14_100.yml",
     "Danish pipeline without lemmas": PROJECT_ROOT / "experiments" / "nlu" / "danish_no_lemma.yml",
     "Rasa default pipeline": PROJECT_ROOT / "experiments" / "nlu" / "rasa_default.yml",
 }

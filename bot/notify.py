@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import requests
 
+from bot.callback import Reach
 from bot.handoff_store import HandoffStore, HandoffStoreError, StoredRequest
 from bot.hours import DANISH_TIME
 from bot.knowledge import Contact
@@ -60,7 +61,7 @@ def email_text(request: StoredRequest) -> str:
     """The Danish e-mail body staff read."""
     reach = []
     if request.parent_phone:
-        reach.append(f"Telefon: {request.parent_phone}")
+        reach.append(f"Telefon: +45 {Reach(phone=request.parent_phone).display}")
     if request.parent_email:
         reach.append(f"E-mail: {request.parent_email}")
     topic = request.topic_title or "Ikke angivet"
@@ -130,8 +131,10 @@ class EmailClient:
 
     def send(self, message: EmailMessage) -> None:
         s = self.settings
-        context = ssl.create_default_context()
+        if not s.email_enabled:
+            raise DeliveryError("e-mail is not configured here (SMTP_HOST is empty)")
         try:
+            context = ssl.create_default_context(cafile=s.smtp_ca_file or None)
             smtp: smtplib.SMTP
             if s.smtp_security == "ssl":
                 smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout,
@@ -141,6 +144,7 @@ class EmailClient:
             with smtp:
                 smtp.ehlo()
                 encrypted = s.smtp_security == "ssl"
+                # STARTTLS verifies the server's certificate and name (the default context).
                 if s.smtp_security in ("auto", "starttls") and smtp.has_extn("starttls"):
                     smtp.starttls(context=context)
                     smtp.ehlo()
@@ -164,6 +168,8 @@ class WebhookClient:
         self.timeout = timeout
 
     def post(self, url: str, payload: Dict[str, Any]) -> None:
+        if not self.secret:
+            raise DeliveryError("the webhook is not configured here (HANDOFF_WEBHOOK_SECRET)")
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         timestamp = str(int(time.time()))
         headers = {

@@ -85,6 +85,8 @@ class Settings:
     smtp_username: str
     smtp_from: str
     smtp_timeout: float
+    # Extra CA certificates (PEM) to trust for the SMTP server, e.g. an internal CA.
+    smtp_ca_file: str
     # Webhook to a staff system: off while empty; https only (http on localhost).
     handoff_webhook_url: str
     # Delivery retries with exponential back-off: attempts, first wait in seconds.
@@ -146,6 +148,7 @@ def load() -> Settings:
         smtp_username=_str("SMTP_USERNAME"),
         smtp_from=smtp_from,
         smtp_timeout=_float("SMTP_TIMEOUT", 10.0),
+        smtp_ca_file=_str("SMTP_CA_FILE"),
         handoff_webhook_url=webhook_url,
         notify_attempts=max(1, _int("NOTIFY_ATTEMPTS", 6)),
         notify_backoff_seconds=max(0.0, _float("NOTIFY_BACKOFF_SECONDS", 2.0)),

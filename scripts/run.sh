@@ -14,7 +14,7 @@ model=$(ls -t models/*.tar.gz 2>/dev/null | head -1) || true
 # e-mails land as files in var/mail/ (Maildir) instead of being sent anywhere.
 demo_mail=""
 if [ -z "$SMTP_HOST" ] && [ -z "$HANDOFF_WEBHOOK_URL" ]; then
-  mkdir -p var/mail
+  mkdir -p var/mail/tmp var/mail/new var/mail/cur   # a Maildir
   .venv/bin/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Mailbox var/mail &
   mail_pid=$!
   export SMTP_HOST=127.0.0.1 SMTP_PORT=8025 SMTP_FROM=chatbot@localhost SMTP_SECURITY=none

@@ -79,7 +79,7 @@ def test_complete_request_is_stored_mailed_and_posted_with_the_reference_shown(b
     assert len(mails) == 1
     assert mails[0]["To"] == "cbfbo@herning.dk"
     body = mails[0].get_payload(decode=True).decode("utf-8")
-    assert reference in body and "22 33 44 55" not in body and "+4522334455" in body
+    assert reference in body and "Telefon: +45 22 33 44 55" in body
     posted = [r for r in bot.webhook.requests if r["json"]["reference"] == reference]
     assert len(posted) == 1 and posted[0]["json"]["parent"]["name"] == "Mette Hansen"
 

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -34,23 +35,65 @@ class _Mailbox:
     def __init__(self) -> None:
         self.messages: List[Message] = []
         self.recipients: List[List[str]] = []
+        self.encrypted: List[bool] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(email.message_from_bytes(envelope.content))
         self.recipients.append(list(envelope.rcpt_tos))
+        self.encrypted.append(bool(session.ssl))
         return "250 Message accepted for delivery"
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost, and its key: (cert.pem, key.pem)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
 
 
 class MailServer:
     """A real SMTP server on 127.0.0.1:`port`; `stop()` and `start()` take it down/up."""
 
-    def __init__(self, port: Optional[int] = None) -> None:
+    def __init__(self, port: Optional[int] = None,
+                 tls: Optional[tuple[Path, Path]] = None) -> None:
         self.port = port or free_port()
         self.mailbox = _Mailbox()
+        self.tls = tls  # (certificate, key): offer STARTTLS and require it
         self._controller: Optional[Controller] = None
 
     def start(self) -> MailServer:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        options: Dict[str, Any] = {}
+        if self.tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(str(self.tls[0]), str(self.tls[1]))
+            options = {"tls_context": context, "require_starttls": True}
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
+                                      **options)
         self._controller.start()
         return self
 

@@ -22,7 +22,12 @@ from bot.notify import (
     Notifier,
     delivery_targets,
 )
-from tests.support.servers import MailServer, WebhookReceiver, free_port
+from tests.support.servers import (
+    MailServer,
+    WebhookReceiver,
+    free_port,
+    self_signed_certificate,
+)
 
 SECRET = "test-secret-0123456789"
 REQUEST = NewRequest(
@@ -143,6 +148,24 @@ def test_webhook_is_signed_and_a_server_error_is_retried(monkeypatch, receiver, 
     expected = hmac.new(SECRET.encode(), timestamp.encode() + b"." + last["body"],
                         hashlib.sha256).hexdigest()
     assert last["headers"][SIGNATURE_HEADER] == f"sha256={expected}"
+
+
+def test_starttls_is_used_when_the_server_offers_it(monkeypatch, store, knowledge, tmp_path):
+    cert, key = self_signed_certificate(tmp_path)
+    mail = MailServer(tls=(cert, key)).start()
+    try:
+        config = make_settings(monkeypatch, smtp_port=mail.port, SMTP_CA_FILE=str(cert),
+                               SMTP_USERNAME="", SMTP_SECURITY="auto")
+        stored = store.create(REQUEST,
+                              delivery_targets(config, knowledge.contacts["centerchef"]))
+        assert Notifier(store, config).deliver(stored.reference)
+        assert mail.mailbox.encrypted == [True]
+        # Without trusting the certificate, the client refuses to send.
+        monkeypatch.delenv("SMTP_CA_FILE")
+        with pytest.raises(DeliveryError, match="CERTIFICATE_VERIFY_FAILED"):
+            EmailClient(settings_module.load()).send(EmailMessage())
+    finally:
+        mail.stop()
 
 
 def test_required_starttls_refuses_a_server_without_it(monkeypatch, mail):
