@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Optional
 
-from bot.privacy import contains_cpr
+from bot.privacy import EMAIL_PATTERN, contains_cpr
 from bot.text import strip_html
 
 # Slots of the form, in the order the parent is asked.
@@ -38,7 +38,6 @@ _QUESTION_START = re.compile(
 
 _PHONE = re.compile(r"(?<![\d+])((?:\+|00)\s?45[\s\-.]*)?((?:\d[\s\-.]*){7}\d)(?![\d])")
 _FOREIGN_PREFIX = re.compile(r"(\+|00)\d{1,3}[\s\-.]*$")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _NAME_PREFIX = re.compile(
     r"^\s*(jeg\s+hedder|mit\s+navn\s+er|navnet\s+er|det\s+er|navn\s*:|jeg\s+er)\s+",
     re.IGNORECASE,
@@ -91,7 +90,7 @@ def find_phone(text: str) -> Optional[str]:
 
 
 def find_email(text: str) -> Optional[str]:
-    match = _EMAIL.search(text or "")
+    match = EMAIL_PATTERN.search(text or "")
     return match[0].lower() if match else None
 
 

@@ -30,6 +30,11 @@ def _stop_words() -> Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str]]:
     return frozenset(DANISH), english_only, danish_only
 
 
+def danish_stop_words() -> FrozenSet[str]:
+    """spaCy's Danish stop words, lower case (loaded on first use)."""
+    return _stop_words()[0]
+
+
 def strip_html(text: str) -> str:
     """Remove script/style blocks and tags; a parent's words stay, markup goes."""
     without_scripts = _SCRIPT.sub(" ", text)
