@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run test lint eval bench compare handoffs resend lock clean
+.PHONY: setup train run test lint eval bench compare handoffs resend purge lock clean
 
 setup:            ## Python 3.10 venv, locked dependencies, Danish spaCy pipeline
 	@scripts/setup.sh
@@ -37,6 +37,9 @@ handoffs: setup   ## list parents' callback requests and whether staff received 
 
 resend: setup     ## re-send undelivered callback requests (run it from a schedule)
 	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli handoffs resend
+
+purge: setup      ## delete conversations older than RETENTION_DAYS (run it daily)
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli conversations purge
 
 lock:             ## rewrite requirements.lock from the current environment
 	@{ head -3 requirements.lock; $(PY) -m pip freeze --all --exclude-editable; } > requirements.lock.new

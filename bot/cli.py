@@ -117,6 +117,37 @@ def cmd_handoffs_resend(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_conversations_purge(args: argparse.Namespace) -> int:
+    from bot.retention import RetentionError, conversation_store_url, purge_older_than
+
+    config = settings.load()
+    days = args.days if args.days is not None else config.retention_days
+    try:
+        removed = purge_older_than(conversation_store_url(config.tracker_db), days)
+    except (RetentionError, ValueError) as error:
+        _say(f"Kunne ikke slette gamle samtaler: {error}")
+        return 2
+    _say(f"Slettede {len(removed)} samtaler uden beskeder de seneste {days} dage.")
+    return 0
+
+
+def cmd_conversations_delete(args: argparse.Namespace) -> int:
+    from bot.retention import RetentionError, conversation_store_url, delete_conversation
+
+    config = settings.load()
+    try:
+        count = delete_conversation(conversation_store_url(config.tracker_db), args.sender_id)
+    except RetentionError as error:
+        _say(f"Kunne ikke slette samtalen: {error}")
+        return 2
+    if not count:
+        _say(f"Ingen samtale med id {args.sender_id}.")
+        return 1
+    _say(f"Samtalen {args.sender_id} er slettet ({count} hændelser). Ønsker om at blive "
+         "kontaktet, som forælderen selv har sendt, er ikke slettet.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     config = settings.load()
     parser = argparse.ArgumentParser(
@@ -174,6 +205,23 @@ def build_parser() -> argparse.ArgumentParser:
         "resend", help="send ikke-leverede henvendelser igen (fx hvert 10. minut fra cron)"
     )
     resend.set_defaults(run=cmd_handoffs_resend)
+
+    conversations = commands.add_parser(
+        "conversations", help="samtaler i samtalelageret: slet gamle eller én bestemt"
+    )
+    conversation_commands = conversations.add_subparsers(dest="conversation_command",
+                                                         required=True, metavar="handling")
+    purge = conversation_commands.add_parser(
+        "purge", help="slet samtaler ældre end grænsen (kør den dagligt, fx fra cron)"
+    )
+    purge.add_argument("--days", type=int, default=None,
+                       help=f"antal dage (standard: RETENTION_DAYS = {config.retention_days})")
+    purge.set_defaults(run=cmd_conversations_purge)
+    delete = conversation_commands.add_parser(
+        "delete", help="slet én samtale efter anmodning (samtalens id)"
+    )
+    delete.add_argument("sender_id", help="samtalens id (sender id)")
+    delete.set_defaults(run=cmd_conversations_delete)
     return parser
 
 

@@ -89,6 +89,9 @@ class Settings:
     smtp_ca_file: str
     # Webhook to a staff system: off while empty; https only (http on localhost).
     handoff_webhook_url: str
+    # Conversations whose newest message is older than this many days are deleted by
+    # `python -m bot.cli conversations purge` (run it daily).
+    retention_days: int
     # Delivery retries with exponential back-off: attempts, first wait in seconds.
     notify_attempts: int
     notify_backoff_seconds: float
@@ -150,6 +153,7 @@ def load() -> Settings:
         smtp_timeout=_float("SMTP_TIMEOUT", 10.0),
         smtp_ca_file=_str("SMTP_CA_FILE"),
         handoff_webhook_url=webhook_url,
+        retention_days=_int("RETENTION_DAYS", 30),
         notify_attempts=max(1, _int("NOTIFY_ATTEMPTS", 6)),
         notify_backoff_seconds=max(0.0, _float("NOTIFY_BACKOFF_SECONDS", 2.0)),
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
