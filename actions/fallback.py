@@ -7,10 +7,16 @@ from typing import List
 from rasa_sdk import Tracker
 
 from actions.base import Answer, KnowledgeAction
+from actions.knowledge import LAST_SECTION_SLOT
 from bot import settings
+from bot.callback_replies import REQUEST_CALLBACK_BUTTON
 from bot.knowledge import Knowledge
-from bot.replies import clarify_reply, input_problem_reply, out_of_scope_reply
+from bot.notify import delivery_targets
+from bot.replies import clarify_reply, contact_reply, input_problem_reply, out_of_scope_reply
 from bot.text import INPUT_PROBLEM
+
+# Unsure only whether the parent calls or wants to be called: either way, a person.
+PERSON_INTENTS = frozenset({"request_person", "request_callback"})
 
 
 def _candidate_intents(tracker: Tracker) -> List[str]:
@@ -39,4 +45,14 @@ class ActionClarify(KnowledgeAction):
         if problem:
             max_chars = settings.load().max_message_chars
             return Answer(input_problem_reply(problem, knowledge, max_chars))
-        return Answer(clarify_reply(knowledge, _candidate_intents(tracker)))
+        candidates = _candidate_intents(tracker)
+        if set(candidates[:2]) == PERSON_INTENTS:
+            section_id = tracker.get_slot(LAST_SECTION_SLOT)
+            replies = contact_reply(knowledge, section_id)
+            contact = knowledge.contact_for_section(section_id)
+            if delivery_targets(settings.load(), contact):
+                replies.append({"text": "Vil du hellere ringes op?",
+                                "buttons": [REQUEST_CALLBACK_BUTTON]})
+            return Answer(replies)
+        return Answer(clarify_reply(knowledge, candidates))
+

@@ -28,7 +28,8 @@ NAME_MAX_CHARS = 80
 # Questions: let through at the name, phone and consent steps, then back to the form.
 QUESTION_INTENTS_PREFIX = "faq_"
 QUESTION_INTENTS = frozenset(
-    {"request_person", "out_of_scope", "bot_challenge", "express_worry", "request_callback"}
+    {"request_person", "out_of_scope", "bot_challenge", "express_worry", "request_callback",
+     "ask_privacy"}
 )
 QUESTION_CONFIDENCE = 0.6
 _QUESTION_START = re.compile(

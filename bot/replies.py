@@ -193,3 +193,27 @@ def clarify_reply(
             "buttons": buttons + [person_button],
         }
     ]
+
+
+def privacy_note(knowledge: Knowledge, retention_days: int) -> List[Reply]:
+    """What happens to what the parent writes (docs/privatliv.md says the same)."""
+    contact = knowledge.default_contact
+    return [
+        {
+            "text": (
+                "Det du skriver her, gemmes hos Herning Kommune, så jeg kan svare i "
+                "sammenhæng. En samtale slettes automatisk, når der ikke er skrevet i den i "
+                f"{retention_days} dage. Beder du om at blive ringet op, sendes din "
+                "beskrivelse, dit navn og dit telefonnummer eller din mail kun til den "
+                "medarbejder, du har sagt ja til, og gemmes med et referencenummer, så du "
+                "kan blive kontaktet."
+            )
+        },
+        {
+            "text": (
+                "Skriv ikke CPR-nummer eller helbredsoplysninger her. "
+                f"{SECURE_MAIL_NOTE} Har du spørgsmål, eller vil du have slettet "
+                f"oplysninger, kan du kontakte {contact_sentence(contact)}."
+            )
+        },
+    ]

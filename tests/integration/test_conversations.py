@@ -128,3 +128,10 @@ def _listening_addresses(port: int) -> set:
 
 def test_action_server_listens_on_loopback_only(bot):
     assert _listening_addresses(bot.action_port) == {"127.0.0.1"}
+
+
+def test_parent_asking_about_their_information_gets_the_privacy_note(bot):
+    reply = bot.conversation().say("hvad gør I med de oplysninger jeg giver jer?")
+    text = " ".join(texts(reply))
+    assert "slettes automatisk" in text and "30 dage" in text and "sikker mail" in text
+    assert custom_ids(reply, "source") == []

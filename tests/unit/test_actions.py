@@ -86,3 +86,22 @@ def test_clarify_offers_the_two_likeliest_topics():
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles == ["Inklusion", "Børn og unge i udsatte positioner", "Tal med en medarbejder"]
     assert not _custom(messages, "source")
+
+
+def test_privacy_note_states_the_retention_limit_and_secure_mail(monkeypatch):
+    from actions.privacy import ActionPrivacyNote
+
+    monkeypatch.setenv("RETENTION_DAYS", "14")
+    messages, _ = _run(ActionPrivacyNote(), _tracker("ask_privacy"))
+    text = " ".join(m["text"] for m in messages)
+    assert "14 dage" in text and "sikker mail" in text and "CPR-nummer" in text
+    assert "20 67 42 14" in text
+    assert _custom(messages, "source") == []
+
+
+def test_unsure_between_calling_and_being_called_gives_the_person_either_way():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "request_person", "confidence": 0.47},
+               {"name": "request_callback", "confidence": 0.46}]
+    messages, _ = _run(ActionClarify(), _tracker("nlu_fallback", ranking=ranking))
+    assert _custom(messages, "contact") == ["centerchef"]
