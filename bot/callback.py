@@ -80,7 +80,12 @@ def is_stop(text: str) -> bool:
 
 
 def find_phone(text: str) -> Optional[str]:
-    """A Danish phone number as +45XXXXXXXX: eight digits, with or without +45/0045."""
+    """A Danish phone number as +45XXXXXXXX: eight digits, with or without +45/0045.
+
+    Laxer than `bot.privacy`'s detector on purpose: here the parent is answering "which
+    number?", so any grouping of eight digits counts; in free text only the usual
+    groupings do, so that dates and case numbers are not taken for phone numbers.
+    """
     text = text or ""
     for match in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", match[2])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -251,13 +251,6 @@ class HandoffStore:
                 .values(last_attempt_at=utcnow(), claimed_until=None, last_error=error[:2000],
                         attempts=deliveries_table.c.attempts + 1)
             )
-
-    def delete(self, references: Iterable[str]) -> int:
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                requests_table.delete().where(requests_table.c.reference.in_(list(references)))
-            )
-            return int(result.rowcount)
 
 
 def _sqlite_foreign_keys(connection: Any, _record: Any) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import List, Tuple
 
+from bot.text import danish_stop_words
+
 CPR = "CPR"
 PHONE = "TELEFON"
 EMAIL = "EMAIL"
@@ -99,18 +101,12 @@ def find_personal_data(text: str, names: bool = False) -> List[Finding]:
         for match in _CHILD_NAME.finditer(text):
             name = match["name"]
             if name.islower() and (name in _NOT_NAMES or _VERB_ENDING.search(name)
-                                   or name in _danish_stop_words()):
+                                   or name in danish_stop_words()):
                 continue
             span = match.span("name")
             if _free(span, found):
                 found.append(Finding(NAME, span[0], span[1], name))
     return sorted(found, key=lambda f: f.start)
-
-
-def _danish_stop_words() -> frozenset:
-    from bot.text import danish_stop_words
-
-    return danish_stop_words()
 
 
 def redact(text: str, names: bool = False) -> str:
