@@ -41,6 +41,7 @@ from bot.callback import (
 from bot.handoff_store import HandoffStoreError, NewRequest, store_for
 from bot.knowledge import Contact, Knowledge, Section, load_knowledge
 from bot.notify import Notifier, delivery_targets
+from bot.privacy import redact
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,15 @@ def _routed(knowledge: Knowledge, tracker: Tracker) -> tuple[Contact, Optional[S
     section = knowledge.sections.get(topic or "")
     contact = knowledge.contacts.get(tracker.get_slot(CONTACT_SLOT) or "")
     return contact or knowledge.contact_for_section(topic), section
+
+
+def _redacted(description: Optional[str]) -> Optional[str]:
+    """The description as staff get it: phone numbers, e-mails (and children's names,
+    unless PRIVACY_REDACT_NAMES is off) replaced; the parent's own contact details
+    travel in their own consented fields."""
+    if description is None:
+        return None
+    return redact(description, names=settings.load().privacy_redact_names)
 
 
 def reset_form() -> List[Dict[str, Any]]:
@@ -191,7 +201,8 @@ class ValidateCallbackForm(FormValidationAction):
         if problem:
             for reply in replies.description_problem(problem, DESCRIPTION_MAX_CHARS):
                 dispatcher.utter_message(**reply)
-        return {DESCRIPTION: description}
+        # The summary shows the description as it will be sent.
+        return {DESCRIPTION: _redacted(description)}
 
     def validate_callback_name(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
@@ -248,6 +259,8 @@ def _apply_correction(correction: Correction, dispatcher: CollectingDispatcher,
         for reply in replies.which_correction(filled):
             dispatcher.utter_message(**reply)
         return []
+    if slot == DESCRIPTION and value:
+        value = _redacted(value)
     shown = value
     if slot == REACH and value:
         reach = reach_from_slot(value)
@@ -305,7 +318,7 @@ class ActionSubmitCallback(Action):
         knowledge, config = load_knowledge(), settings.load()
         contact, section = _routed(knowledge, tracker)
         reach = reach_from_slot(tracker.get_slot(REACH))
-        description, name = tracker.get_slot(DESCRIPTION), tracker.get_slot(NAME)
+        description, name = _redacted(tracker.get_slot(DESCRIPTION)), tracker.get_slot(NAME)
         if tracker.get_slot(CONSENT) is not True or not (reach and description and name):
             for reply in replies.not_sent():
                 dispatcher.utter_message(**reply)

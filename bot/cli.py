@@ -148,6 +148,13 @@ def cmd_conversations_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_slot_key(args: argparse.Namespace) -> int:
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode("ascii"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     config = settings.load()
     parser = argparse.ArgumentParser(
@@ -222,6 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     delete.add_argument("sender_id", help="samtalens id (sender id)")
     delete.set_defaults(run=cmd_conversations_delete)
+
+    slot_key = commands.add_parser(
+        "slot-key", help="lav en ny nøgle til TRACKER_SLOT_KEY (fælles for alle Rasa-servere)"
+    )
+    slot_key.set_defaults(run=cmd_slot_key)
     return parser
 
 

@@ -123,3 +123,37 @@ def redact(text: str, names: bool = False) -> str:
 def contains_cpr(text: str) -> bool:
     """True when `text` holds something shaped like a CPR number with a real date."""
     return any(f.type == CPR for f in find_personal_data(text))
+
+
+def notice_types(text: str, intent: str, in_callback_form: bool, asking: str = "") -> List[str]:
+    """What the bot should tell the parent it did not store, in the order found.
+
+    Nothing when the message is about acute danger (112 comes first and alone). Inside
+    the callback form a phone number or e-mail is the contact detail the form asks for
+    (kept, with consent), and a CPR number in the description gets the form's own
+    reply, so only a CPR number elsewhere in the form is mentioned.
+    """
+    if intent == "acute_danger":
+        return []
+    types: List[str] = []
+    for finding in find_personal_data(text):
+        if finding.type in types:
+            continue
+        if in_callback_form and (finding.type != CPR or asking == "callback_description"):
+            continue
+        types.append(finding.type)
+    return types
+
+
+def without_personal_data(text: str) -> str:
+    """The text with CPR numbers, phone numbers and e-mails left out (for the classifier).
+
+    The models never need the digits or the address to understand the question, and a
+    number in an unusual grouping would only unsettle them.
+    """
+    result, position = [], 0
+    for finding in find_personal_data(text):
+        result.append(text[position : finding.start])
+        position = finding.end
+    result.append((text or "")[position:])
+    return " ".join("".join(result).split())

@@ -202,10 +202,11 @@ def privacy_note(knowledge: Knowledge, retention_days: int) -> List[Reply]:
         {
             "text": (
                 "Det du skriver her, gemmes hos Herning Kommune, så jeg kan svare i "
-                "sammenhæng. En samtale slettes automatisk, når der ikke er skrevet i den i "
-                f"{retention_days} dage. Beder du om at blive ringet op, sendes din "
-                "beskrivelse, dit navn og dit telefonnummer eller din mail kun til den "
-                "medarbejder, du har sagt ja til, og gemmes med et referencenummer, så du "
+                "sammenhæng. CPR-numre, telefonnumre, mailadresser og dit barns navn "
+                "fjernes, før samtalen gemmes. En samtale slettes automatisk, når der ikke "
+                f"er skrevet i den i {retention_days} dage. Beder du om at blive ringet op, "
+                "sendes din beskrivelse, dit navn og dit telefonnummer eller din mail kun til "
+                "den medarbejder, du har sagt ja til, og gemmes med et referencenummer, så du "
                 "kan blive kontaktet."
             )
         },
@@ -217,3 +218,29 @@ def privacy_note(knowledge: Knowledge, retention_days: int) -> List[Reply]:
             )
         },
     ]
+
+
+_NOT_STORED = {"CPR": "det CPR-nummer", "TELEFON": "det telefonnummer", "EMAIL": "den mailadresse"}
+
+
+def personal_data_notice(types: List[str], contact: Contact,
+                         offer_callback: bool = True) -> List[Reply]:
+    """Tell the parent kindly what was not stored, and where sensitive details belong.
+
+    `offer_callback` False when the parent is asking for a callback already."""
+    things = [_NOT_STORED[kind] for kind in types if kind in _NOT_STORED]
+    if not things:
+        return []
+    listed = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " og " + things[-1]
+    pronoun = "det" if len(things) == 1 else "de"
+    text = (f"Jeg har ikke gemt {listed}, du skrev; {pronoun} blev fjernet, inden samtalen "
+            "blev gemt.")
+    if "CPR" in types:
+        text += " Skriv helst ikke CPR-nummer her."
+    text += (" Personlige og følsomme oplysninger skal du sende med sikker mail til "
+             f"{contact_sentence(contact)}.")
+    notice: Reply = {"text": text}
+    if offer_callback and "CPR" not in types:
+        notice["text"] += " Vil du kontaktes, kan du også bede om at blive ringet op."
+        notice["buttons"] = [{"title": "Bliv ringet op", "payload": "/request_callback"}]
+    return [notice, {"json_message": contact_payload(contact)}]

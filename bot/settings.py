@@ -54,6 +54,17 @@ def _webhook_url(name: str) -> str:
     raise ValueError(f"Setting {name} must be an https:// address (http only on localhost)")
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"Setting {name} must be true or false, got {raw!r}")
+
+
 def _path(name: str, default: Path) -> str:
     raw = os.environ.get(name, "").strip()
     return raw or str(default)
@@ -95,9 +106,16 @@ class Settings:
     # Delivery retries with exponential back-off: attempts, first wait in seconds.
     notify_attempts: int
     notify_backoff_seconds: float
+    # Redact a child's name after "min søn", "vores datter" ... as well as CPR numbers,
+    # phone numbers and e-mails (which are always redacted) before storing and logging.
+    privacy_redact_names: bool
     # Secrets: read from the environment, never printed by `python -m bot.settings`.
     smtp_password: str = field(default="", repr=False, metadata={"secret": True})
     handoff_webhook_secret: str = field(default="", repr=False, metadata={"secret": True})
+    # Key (Fernet) that seals the callback form's name and phone/e-mail in the
+    # conversation store while the form runs. Empty: a new key per Rasa process, so a
+    # restart forgets half-filled forms; several Rasa servers must share one key.
+    tracker_slot_key: str = field(default="", repr=False, metadata={"secret": True})
 
     @property
     def email_enabled(self) -> bool:
@@ -156,8 +174,10 @@ def load() -> Settings:
         retention_days=_int("RETENTION_DAYS", 30),
         notify_attempts=max(1, _int("NOTIFY_ATTEMPTS", 6)),
         notify_backoff_seconds=max(0.0, _float("NOTIFY_BACKOFF_SECONDS", 2.0)),
+        privacy_redact_names=_bool("PRIVACY_REDACT_NAMES", True),
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
         handoff_webhook_secret=webhook_secret,
+        tracker_slot_key=os.environ.get("TRACKER_SLOT_KEY", "").strip(),
     )
 
 

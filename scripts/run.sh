@@ -22,7 +22,7 @@ if [ -z "$SMTP_HOST" ] && [ -z "$HANDOFF_WEBHOOK_URL" ]; then
 fi
 
 # rasa-sdk 3.6 takes its listening address from SANIC_HOST (default 0.0.0.0).
-SANIC_HOST="$ACTION_HOST" .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+SANIC_HOST="$ACTION_HOST" .venv/bin/python -m bot.action_server --actions actions --port "$ACTION_PORT" &
 actions_pid=$!
 trap 'kill "$actions_pid" ${mail_pid:-} 2>/dev/null || true' EXIT INT TERM
 
@@ -34,7 +34,8 @@ cat <<MSG
     curl -s -H 'Content-Type: application/json' \\
       -d '{"sender": "forælder-1", "message": "Hvad er tidlig indsats?"}' \\
       http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook
-  Conversations and callback requests are stored in $TRACKER_DB. Stop with Ctrl+C.
+  Conversations (with personal data redacted) and callback requests are stored in
+  $TRACKER_DB. Delete one: POST /webhooks/rest/delete {"sender": "..."}. Stop with Ctrl+C.
 $demo_mail
 
 MSG

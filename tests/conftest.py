@@ -8,6 +8,7 @@ import pytest
 
 from bot.knowledge import Knowledge, load_from
 from bot.settings import PROJECT_ROOT
+from tests.support.servers import Postgres
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "data" / "knowledge"
 TEST_DATA = Path(__file__).parent / "data"
@@ -16,3 +17,15 @@ TEST_DATA = Path(__file__).parent / "data"
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
     return load_from(KNOWLEDGE_DIR)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL 15 server for the session (initdb and pg_ctl as `postgres`)."""
+    server = Postgres()
+    if not server.available:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    server.start()
+    yield server
+    server.stop()
+    server.remove()

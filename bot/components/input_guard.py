@@ -2,7 +2,8 @@
 
 Rasa 3.6 tokenises and featurises whatever text arrives: a 20,000-character message
 costs seconds and gigabytes, and markup, emoji or keyboard mashing get a confident
-nonsense intent ("qqq" looks like a greeting to DIET). The guard names the problem
+nonsense intent ("qqq" looks like a greeting to DIET). The guard leaves CPR numbers,
+phone numbers and e-mails out of what the models see, names the problem
 (see `bot.text.inspect_input`), keeps the text the parent sent for the safety net,
 and hands the rest of the pipeline a short, markup-free text. `SafetyNet` at the end
 of the pipeline turns the named problem into the fallback intent, so the fallback
@@ -26,9 +27,14 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import settings
+from bot.privacy import without_personal_data
 from bot.text import INPUT_PROBLEM, inspect_input, known_words_ratio, strip_html, vocabulary
 
 ORIGINAL_TEXT = "original_text"
+# The text as the rest of the pipeline would see it but for the personal data left out;
+# `SafetyNet`, last in the pipeline, puts it back as the message text, so that the
+# actions (which read the parse data's text) get the phone number the form asked for.
+UNMASKED_TEXT = "unmasked_text"
 # What the models still see of an over-long message: enough for nothing heavy.
 TRUNCATED_CHARS = 200
 VOCABULARY_FILE = "vocabulary.json"
@@ -89,6 +95,12 @@ class InputGuard(GraphComponent):
         return cls(config, model_storage, resource, words)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # The models learn from examples as they will see messages: without numbers
+        # and addresses (examples with entity annotations keep their offsets).
+        for example in training_data.training_examples:
+            text = example.get(TEXT)
+            if text and not example.get("entities"):
+                example.set(TEXT, without_personal_data(text) or "?")
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -102,6 +114,10 @@ class InputGuard(GraphComponent):
                 message.set(INPUT_PROBLEM, problem, add_to_output=True)
             if problem == "too_long":
                 text = text[:TRUNCATED_CHARS]
-            # Tokenisers need at least one token; "?" carries no meaning of its own.
-            message.set(TEXT, strip_html(text).strip() or "?")
+            # The models see no CPR numbers, phone numbers or e-mails (the actions and
+            # the safety net still have the text as sent). Tokenisers need at least one
+            # token; "?" carries no meaning of its own.
+            shown = strip_html(text)
+            message.set(UNMASKED_TEXT, shown.strip() or "?")
+            message.set(TEXT, without_personal_data(shown) or "?")
         return messages

@@ -32,7 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot import settings
 from bot.callback import is_stop
-from bot.components.input_guard import ORIGINAL_TEXT
+from bot.components.input_guard import ORIGINAL_TEXT, UNMASKED_TEXT
 from bot.danger import DangerPatterns, load_patterns
 from bot.knowledge import DANGER_FILE
 from bot.text import INPUT_PROBLEM
@@ -86,6 +86,9 @@ class SafetyNet(GraphComponent):
                 self._override(message, STOP_INTENT)
             elif message.get(INPUT_PROBLEM):
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+            if message.get(UNMASKED_TEXT):
+                # The models are done: the actions get the text with its numbers again.
+                message.set(TEXT, message.get(UNMASKED_TEXT))
         return messages
 
     @staticmethod

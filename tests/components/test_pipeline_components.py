@@ -115,3 +115,18 @@ def test_safety_net_makes_a_bare_stop_word_a_stop(safety_net):
     message = _classified("glem det", "faq_tidlig_indsats")
     safety_net.process([message])
     assert message.get("intent")["name"] == "stop_form"
+
+
+def test_models_see_no_personal_data_and_the_actions_get_it_back(guard, safety_net):
+    message = Message({"text": "Ring på 22 33 44 55 om tidlig indsats, cpr 010203-1234"})
+    guard.process([message])
+    assert message.get("text") == "Ring på om tidlig indsats, cpr"  # what the models see
+    message.set("intent", {"name": "faq_tidlig_indsats", "confidence": 0.9}, add_to_output=True)
+    safety_net.process([message])
+    assert message.get("text") == "Ring på 22 33 44 55 om tidlig indsats, cpr 010203-1234"
+
+
+def test_training_examples_lose_their_numbers_as_messages_do(guard):
+    data = TrainingData([Message({"text": "min mail er lars@eksempel.dk", "intent": "x"})])
+    guard.process_training_data(data)
+    assert data.training_examples[0].get("text") == "min mail er"

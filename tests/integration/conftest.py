@@ -1,7 +1,8 @@
 """Start the real action server and the real Rasa server on free loopback ports.
 
 The servers run the newest model in models/ (`make test` trains one first when the
-data changed) with a SQLite conversation store in a temporary folder.
+data changed) with a SQLite conversation store in a temporary folder, both at DEBUG
+log level.
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ class Bot:
     mail: MailServer
     webhook: WebhookReceiver
     env: Dict[str, str]
+    # Both servers log at DEBUG, the most talkative level, so that the privacy tests
+    # can read everything they print.
+    logs: List[Path]
 
     def send(self, text: str, sender: str) -> List[Dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
@@ -127,20 +131,21 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
     try:
         action_log = workdir / "actions.log"
         processes.append(subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-             "--port", str(action_port)],
+            [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
+             "--port", str(action_port), "--debug"],
             cwd=PROJECT_ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT))
         rasa_log = workdir / "rasa.log"
         processes.append(subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--model", str(newest_model()),
              "--interface", "127.0.0.1", "--port", str(rasa_port),
-             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+             "--debug"],
             cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
         _wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], action_log)
         _wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], rasa_log)
         yield Bot(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
                   workdir / "conversations.db", action_port, knowledge_dir,
-                  HandoffStore(handoff_url), mail, webhook, env)
+                  HandoffStore(handoff_url), mail, webhook, env, [action_log, rasa_log])
     finally:
         mail.stop()
         webhook.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -10,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.contacts import ActionAcuteDanger, ActionContactPerson, ActionSupportWorry
 from actions.fallback import ActionClarify, ActionOutOfScope
 from actions.knowledge import ActionAnswerSection
+from actions.privacy import ValidateSlotMappings
 
 
 def _tracker(intent: str, slots: Optional[Dict[str, Any]] = None,
@@ -105,3 +107,38 @@ def test_unsure_between_calling_and_being_called_gives_the_person_either_way():
                {"name": "request_callback", "confidence": 0.46}]
     messages, _ = _run(ActionClarify(), _tracker("nlu_fallback", ranking=ranking))
     assert _custom(messages, "contact") == ["centerchef"]
+
+
+def _after_message(text: str, intent: str = "faq_tidlig_indsats",
+                   active_loop: Optional[str] = None, slots: Optional[Dict] = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}}
+    events = [{"event": "action", "name": "action_listen"},
+              {"event": "user", "text": text, "parse_data": latest}]
+    return Tracker("parent-1", slots or {}, latest, events, False, None,
+                   {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+def _validate(tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateSlotMappings().run(dispatcher, tracker, {"slots": {}}))
+    return dispatcher.messages, events
+
+
+def test_a_cpr_number_gets_the_notice_before_the_answer(knowledge):
+    messages, events = _validate(_after_message("cpr 010203-1234. Hvad er tidlig indsats?"))
+    assert messages[0]["text"].startswith("Jeg har ikke gemt det CPR-nummer")
+    assert events == []
+
+
+def test_the_notice_routes_to_the_contact_of_the_topic_in_context():
+    messages, _ = _validate(_after_message("min mail er mor@example.dk",
+                                           slots={"last_section": "inklusion"}))
+    assert messages[0]["text"].startswith("Jeg har ikke gemt den mailadresse")
+    assert messages[0]["buttons"][0]["payload"] == "/request_callback"
+
+
+def test_no_notice_for_an_ordinary_message_or_the_forms_phone_answer():
+    assert _validate(_after_message("Hvad er tidlig indsats?")) == ([], [])
+    answer = _after_message("22 33 44 55", "inform", "callback_form",
+                            {"requested_slot": "callback_reach"})
+    assert _validate(answer) == ([], [])

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from bot.handoff_store import HandoffStore, HandoffStoreError, NewRequest
-from tests.support.servers import Postgres
 
 REQUEST = NewRequest(
     conversation_id="conv-1", topic_id="overgange", topic_title="Sammenhænge og overgange",
@@ -17,17 +16,6 @@ REQUEST = NewRequest(
     parent_name="Mette", parent_phone="+4522334455", parent_email=None,
 )
 TARGETS = {"email": "cbfbo@herning.dk", "webhook": "https://example.invalid/hook"}
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = Postgres()
-    if not server.available:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    server.start()
-    yield server
-    server.stop()
-    server.remove()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -16,7 +16,17 @@ from typing import Dict, List, Set, Tuple
 import pytest
 import yaml
 
-from bot.privacy import CPR, EMAIL, NAME, PHONE, contains_cpr, find_personal_data, redact
+from bot.privacy import (
+    CPR,
+    EMAIL,
+    NAME,
+    PHONE,
+    contains_cpr,
+    find_personal_data,
+    notice_types,
+    redact,
+    without_personal_data,
+)
 from tests.conftest import TEST_DATA
 
 
@@ -93,3 +103,28 @@ def test_every_sentence_without_personal_data_is_left_alone():
     untouched: List[str] = [s["text"] for s in SENTENCES if not s["expect"]]
     changed = [t for t in untouched if redact(t, names=True) != t]
     assert changed == []
+
+
+def test_notice_names_what_was_not_stored_outside_the_form():
+    text = "cpr 010203-1234, ring 22 33 44 55 eller mor@example.dk, min søn Oliver"
+    assert notice_types(text, "faq_tidlig_indsats", False) == [CPR, PHONE, EMAIL]
+    assert notice_types("hvad er tidlig indsats?", "faq_tidlig_indsats", False) == []
+
+
+def test_no_notice_before_the_112_answer():
+    assert notice_types("min søn 010203-1234 er blevet slået", "acute_danger", False) == []
+
+
+def test_in_the_callback_form_only_a_stray_cpr_number_is_mentioned():
+    assert notice_types("22 33 44 55", "inform", True, "callback_reach") == []
+    assert notice_types("Mette 010203-1234", "inform", True, "callback_name") == [CPR]
+    # The description step has its own reply that refuses the CPR number.
+    assert notice_types("010203-1234", "inform", True, "callback_description") == []
+
+
+def test_the_classifier_sees_the_message_without_numbers_and_addresses():
+    assert without_personal_data("Min søns CPR er 11 12 87-4321. Hvad er tidlig indsats?") \
+        == "Min søns CPR er . Hvad er tidlig indsats?"
+    assert without_personal_data("ring 22 33 44 55 / mor@example.dk") == "ring /"
+    assert without_personal_data("min søn Oliver") == "min søn Oliver"  # words stay
+    assert without_personal_data("sag 3213451234") == "sag 3213451234"

@@ -9,6 +9,7 @@ from bot.replies import (
     format_phone,
     input_problem_reply,
     out_of_scope_reply,
+    personal_data_notice,
     section_answer,
     worry_reply,
 )
@@ -90,3 +91,26 @@ def test_phone_numbers_are_grouped_the_danish_way():
     assert format_phone("20674214") == "20 67 42 14"
     assert format_phone("116111") == "116 111"
     assert format_phone("112") == "112"
+
+
+def test_cpr_notice_says_it_was_not_stored_and_points_to_secure_mail(knowledge):
+    contact = knowledge.default_contact
+    replies = personal_data_notice(["CPR", "TELEFON"], contact)
+    text = replies[0]["text"]
+    assert text.startswith("Jeg har ikke gemt det CPR-nummer og det telefonnummer, du skrev; "
+                           "de blev fjernet")
+    assert "sikker mail" in text and contact.email in text
+    assert _custom(replies, "contact")[0]["id"] == contact.id
+
+
+def test_phone_notice_offers_a_callback_unless_one_is_being_asked_for(knowledge):
+    contact = knowledge.default_contact
+    replies = personal_data_notice(["TELEFON"], contact)
+    assert replies[0]["text"].startswith("Jeg har ikke gemt det telefonnummer, du skrev; det")
+    assert "sikker mail" in replies[0]["text"] and "ringet op" in replies[0]["text"]
+    assert replies[0]["buttons"] == [{"title": "Bliv ringet op", "payload": "/request_callback"}]
+    quiet = personal_data_notice(["EMAIL"], contact, offer_callback=False)
+    assert quiet[0]["text"].startswith("Jeg har ikke gemt den mailadresse, du skrev; det blev "
+                                       "fjernet, inden samtalen blev gemt.")
+    assert "buttons" not in quiet[0] and "ringet op" not in quiet[0]["text"]
+    assert personal_data_notice(["NAVN"], contact) == []

@@ -1,4 +1,4 @@
-"""Retention and deletion on a conversation store written by Rasa's own SQLTrackerStore."""
+"""Retention and deletion on a conversation store written by the bot's own tracker store."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import asyncio
 import time
 
 import pytest
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import cli
 from bot.retention import DAY_SECONDS, delete_conversation, purge_older_than
+from bot.tracker_store import RedactingTrackerStore
 
 NOW = time.time()
 
@@ -30,7 +30,7 @@ def _conversation(sender: str, age_days: float) -> DialogueStateTracker:
 def store(tmp_path, monkeypatch):
     db = tmp_path / "conversations.db"
     monkeypatch.setenv("TRACKER_DB", str(db))
-    rasa_store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+    rasa_store = RedactingTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
     for sender, age in (("old-1", 45), ("old-2", 31), ("young-1", 29), ("young-2", 0.1)):
         asyncio.run(rasa_store.save(_conversation(sender, age)))
     return rasa_store, f"sqlite:///{db}"

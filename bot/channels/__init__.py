@@ -1,0 +1,1 @@
+"""Input channels: how outside clients talk to the Rasa server."""
