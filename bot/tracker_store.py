@@ -24,7 +24,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, TrackerEventDiffEngine
 
-from bot import log_redaction, settings
+from bot import log_redaction, rasa_speedups, settings
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.redaction import (
     PrivateValue,
@@ -58,7 +58,9 @@ class RedactingTrackerStore(SQLTrackerStore):
         if not key:
             logger.info("TRACKER_SLOT_KEY is not set: callback forms in progress are "
                         "sealed with a key of this process only.")
+        # Set-up of the Rasa server process, which creates this store once at start.
         log_redaction.install(names=self.names)
+        rasa_speedups.install()
 
     # Writing: only redacted events reach the database or the event broker.
     def _private(self, tracker: DialogueStateTracker) -> List[tuple[str, PrivateValue]]:
