@@ -13,6 +13,7 @@ from actions.knowledge import LAST_SECTION_SLOT
 from bot import settings
 from bot.knowledge import Knowledge, load_knowledge
 from bot.privacy import notice_types
+from bot.redaction import public_contact_keys
 from bot.replies import personal_data_notice, privacy_note
 
 
@@ -23,7 +24,9 @@ class ActionPrivacyNote(KnowledgeAction):
         return "action_privacy_note"
 
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
-        return Answer(privacy_note(knowledge, settings.load().retention_days))
+        config = settings.load()
+        return Answer(privacy_note(knowledge, config.retention_days,
+                                   names=config.privacy_redact_names))
 
 
 class ValidateSlotMappings(ValidationAction):
@@ -47,10 +50,12 @@ def notice_personal_data(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return
     text = str(tracker.latest_message.get("text") or "")
     in_form = tracker.active_loop.get("name") == "callback_form"
+    knowledge = load_knowledge()
+    public = public_contact_keys([c.phone for c in knowledge.contacts.values()],
+                                 [c.email or "" for c in knowledge.contacts.values()])
     types = notice_types(text, latest_intent(tracker), in_form,
-                         tracker.get_slot("requested_slot") or "")
+                         tracker.get_slot("requested_slot") or "", public)
     if types:
-        knowledge = load_knowledge()
         contact = knowledge.contact_for_section(tracker.get_slot(LAST_SECTION_SLOT))
         offer = latest_intent(tracker) != "request_callback"
         for reply in personal_data_notice(types, contact, offer_callback=offer):

@@ -9,7 +9,7 @@ server); never at import.
 
 The Rasa server also learns the callback form's private values (the parent's name
 and phone/e-mail) as the conversation store meets them (`remember`), and marks a turn
-in which the parent is answering such a question (`hide_answer_in_this_turn`): in that
+in which the parent is answering the form (`hide_answers_in_this_turn`): in that
 turn Rasa's debug events that carry the message text are logged without it, because a
 name cannot be recognised before the form has accepted it.
 """
@@ -66,9 +66,10 @@ def _redactor() -> Redactor:
     return Redactor(names=bool(_installed.get("names", True)), private=private)
 
 
-def hide_answer_in_this_turn() -> None:
-    """The message being handled answers a private question (name, phone, e-mail)."""
-    _answer_hidden.set(True)
+def hide_answers_in_this_turn(hide: bool = True) -> None:
+    """Whether the message being handled answers a form (set on every message: Sanic
+    may handle several requests of one connection in the same task)."""
+    _answer_hidden.set(hide)
 
 
 def redact_text(text: str) -> str:

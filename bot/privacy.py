@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import List, Tuple
+from typing import FrozenSet, List, Tuple
 
 from bot.text import danish_stop_words
 
@@ -125,19 +125,31 @@ def contains_cpr(text: str) -> bool:
     return any(f.type == CPR for f in find_personal_data(text))
 
 
-def notice_types(text: str, intent: str, in_callback_form: bool, asking: str = "") -> List[str]:
+def contact_key(finding: Finding) -> str:
+    """A phone number's last eight digits or a lower-case e-mail: to compare contacts."""
+    if finding.type == PHONE:
+        return re.sub(r"\D", "", finding.value)[-8:]
+    return finding.value.lower()
+
+
+def notice_types(text: str, intent: str, in_callback_form: bool, asking: str = "",
+                 public: FrozenSet[str] = frozenset()) -> List[str]:
     """What the bot should tell the parent it did not store, in the order found.
 
     Nothing when the message is about acute danger (112 comes first and alone). Inside
     the callback form a phone number or e-mail is the contact detail the form asks for
     (kept, with consent), and a CPR number in the description gets the form's own
-    reply, so only a CPR number elsewhere in the form is mentioned.
+    reply, so only a CPR number elsewhere in the form is mentioned. The municipality's
+    own published numbers and addresses (`public`, see `contact_key`) are kept, so they
+    are not mentioned either.
     """
     if intent == "acute_danger":
         return []
     types: List[str] = []
     for finding in find_personal_data(text):
         if finding.type in types:
+            continue
+        if finding.type in (PHONE, EMAIL) and contact_key(finding) in public:
             continue
         if in_callback_form and (finding.type != CPR or asking == "callback_description"):
             continue

@@ -17,6 +17,7 @@ import time
 from typing import Any, Dict
 
 from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
 _INSTALLED = "_herning_cached_validator"
@@ -35,8 +36,12 @@ def install() -> None:
     validator = validator_class(schema)
 
     def _validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
+        # As `jsonschema.validate` does, without checking the schema again: the most
+        # relevant of the errors, if any.
         try:
-            validator.validate(result)
+            error = best_match(validator.iter_errors(result))
+            if error is not None:
+                raise error
             return True
         except ValidationError as e:  # the message Rasa gives
             e.message += (

@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional
+from typing import Any, Dict, FrozenSet, Iterable, Optional
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from bot.privacy import EMAIL, NAME, PHONE, PLACEHOLDERS, Finding, find_personal_data
+from bot.privacy import EMAIL, NAME, PHONE, PLACEHOLDERS, contact_key, find_personal_data
 
 # Keys of an event that name things (actions, intents, slots) or are machine values;
 # never personal data, and left as they are so that the event stays readable.
@@ -67,12 +67,6 @@ def private_value(value: Any) -> Optional[PrivateValue]:
                         PLACEHOLDERS[NAME])
 
 
-def _public_key(finding: Finding) -> str:
-    if finding.type == PHONE:
-        return re.sub(r"\D", "", finding.value)[-8:]
-    return finding.value.lower()
-
-
 def public_contact_keys(phones: Iterable[str], emails: Iterable[str]) -> FrozenSet[str]:
     """The municipality's published numbers and addresses, in the form `Redactor` keeps."""
     keys = {re.sub(r"\D", "", phone)[-8:] for phone in phones if phone}
@@ -99,13 +93,24 @@ class Redactor:
             text = value.pattern.sub(value.placeholder, text)
         result, position = [], 0
         for finding in find_personal_data(text, names=self.names):
-            if finding.type in (PHONE, EMAIL) and _public_key(finding) in self.public:
+            if finding.type in (PHONE, EMAIL) and contact_key(finding) in self.public:
                 continue
             result.append(text[position:finding.start])
             result.append(PLACEHOLDERS[finding.type])
             position = finding.end
         result.append(text[position:])
         return "".join(result)
+
+    def finds_private(self, text: str) -> bool:
+        return any(value.pattern.search(text) for value in self.private)
+
+    def answer(self, text: str, placeholder: str) -> str:
+        """A message that answered a private question (the name, the number).
+
+        Stored redacted when it holds the value the form accepted ("jeg hedder [NAVN]");
+        otherwise, as when the form could not read it, as `placeholder` alone.
+        """
+        return self.text(text) if self.finds_private(text) else placeholder
 
     def value(self, value: Any) -> Any:
         """Strings redacted, containers walked; numbers, booleans and None as they are."""
@@ -118,24 +123,36 @@ class Redactor:
         return value
 
     def event(self, data: Dict[str, Any], private_slots: FrozenSet[str] = frozenset(),
-              cipher: Optional[SlotCipher] = None) -> Dict[str, Any]:
+              cipher: Optional[SlotCipher] = None, answer: Optional[str] = None
+              ) -> Dict[str, Any]:
         """A redacted copy of an event's dict (`Event.as_dict()`); the input is unchanged.
 
         The value of a private slot is sealed with `cipher` (or replaced by its
-        placeholder without one); every other string is redacted.
+        placeholder without one); other slot values (ids such as `last_section`, the
+        description) get the detector's redaction only; every other string is redacted.
+        `answer`: this user message answered a private question; see `Redactor.answer`.
         """
-        if (data.get("event") == "slot" and data.get("name") in private_slots
-                and data.get("value") is not None):
-            value = data["value"]
-            sealed = cipher.seal(value) if cipher else self.text(str(value))
-            return {**data, "value": sealed}
+        if data.get("event") == "slot":
+            value = data.get("value")
+            if value is None:
+                return dict(data)
+            if data.get("name") in private_slots:
+                sealed = cipher.seal(value) if cipher else self.answer(str(value), "[PRIVAT]")
+                return {**data, "value": sealed}
+            return {**data, "value": Redactor(self.names, public=self.public).value(value)}
         result: Dict[str, Any] = {}
         for key, item in data.items():
             if key in _EVENT_KEYS_KEPT:
                 result[key] = item
+            elif key == "text" and answer and isinstance(item, str):
+                result[key] = self.answer(item, answer)
             elif key == "parse_data" and isinstance(item, dict):
-                result[key] = {k: v if k in _PARSE_KEYS_KEPT else self.value(v)
-                               for k, v in item.items()}
+                result[key] = {
+                    k: v if k in _PARSE_KEYS_KEPT
+                    else self.answer(v, answer) if k == "text" and answer and isinstance(v, str)
+                    else self.value(v)
+                    for k, v in item.items()
+                }
             else:
                 result[key] = self.value(item)
         return result
@@ -175,18 +192,3 @@ def valid_key(key: str) -> bool:
         return True
     except (ValueError, UnicodeEncodeError):
         return False
-
-
-def private_values(events: Iterable[Dict[str, Any]], slots: FrozenSet[str]
-                   ) -> List[PrivateValue]:
-    """The private slot values set anywhere in `events` (dicts), as findable patterns."""
-    found: Dict[str, PrivateValue] = {}
-    for data in events:
-        if data.get("event") == "slot" and data.get("name") in slots:
-            value = data.get("value")
-            if (isinstance(value, str) and value not in found
-                    and not SlotCipher.is_sealed(value)):
-                pattern = private_value(value)
-                if pattern is not None:
-                    found[value] = pattern
-    return list(found.values())

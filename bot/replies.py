@@ -195,16 +195,20 @@ def clarify_reply(
     ]
 
 
-def privacy_note(knowledge: Knowledge, retention_days: int) -> List[Reply]:
-    """What happens to what the parent writes (docs/privatliv.md says the same)."""
+def privacy_note(knowledge: Knowledge, retention_days: int,
+                 names: bool = True) -> List[Reply]:
+    """What happens to what the parent writes (docs/privatliv.md says the same).
+
+    `names`: children's names are redacted too (PRIVACY_REDACT_NAMES)."""
     contact = knowledge.default_contact
     return [
         {
             "text": (
                 "Det du skriver her, gemmes hos Herning Kommune, så jeg kan svare i "
-                "sammenhæng. CPR-numre, telefonnumre, mailadresser og dit barns navn "
-                "fjernes, før samtalen gemmes. En samtale slettes automatisk, når der ikke "
-                f"er skrevet i den i {retention_days} dage. Beder du om at blive ringet op, "
+                "sammenhæng. CPR-numre, telefonnumre, mailadresser"
+                f"{' og dit barns navn' if names else ''} fjernes, før samtalen gemmes. En "
+                "samtale slettes automatisk, når der ikke er skrevet i den i "
+                f"{retention_days} dage. Beder du om at blive ringet op, "
                 "sendes din beskrivelse, dit navn og dit telefonnummer eller din mail kun til "
                 "den medarbejder, du har sagt ja til, og gemmes med et referencenummer, så du "
                 "kan blive kontaktet."
@@ -220,7 +224,21 @@ def privacy_note(knowledge: Knowledge, retention_days: int) -> List[Reply]:
     ]
 
 
-_NOT_STORED = {"CPR": "det CPR-nummer", "TELEFON": "det telefonnummer", "EMAIL": "den mailadresse"}
+_NOT_STORED = {  # what, and the pronoun that refers back to it
+    "CPR": ("det CPR-nummer", "det"),
+    "TELEFON": ("det telefonnummer", "det"),
+    "EMAIL": ("den mailadresse", "den"),
+}
+
+
+def secure_mail_sentence(contact: Contact) -> str:
+    """Where personal and sensitive details go: secure mail to the contact, or a call."""
+    who = f"{contact.role.lower()} {contact.name}"
+    phone = format_phone(contact.phone)
+    if contact.email:
+        return (f"Personlige og følsomme oplysninger skal du sende med sikker mail til {who} "
+                f"på {contact.email} eller fortælle i telefonen på {phone}.")
+    return f"Personlige og følsomme oplysninger kan du fortælle {who} i telefonen på {phone}."
 
 
 def personal_data_notice(types: List[str], contact: Contact,
@@ -228,18 +246,17 @@ def personal_data_notice(types: List[str], contact: Contact,
     """Tell the parent kindly what was not stored, and where sensitive details belong.
 
     `offer_callback` False when the parent is asking for a callback already."""
-    things = [_NOT_STORED[kind] for kind in types if kind in _NOT_STORED]
-    if not things:
+    found = [_NOT_STORED[kind] for kind in types if kind in _NOT_STORED]
+    if not found:
         return []
+    things = [thing for thing, _ in found]
     listed = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " og " + things[-1]
-    pronoun = "det" if len(things) == 1 else "de"
+    pronoun = found[0][1] if len(found) == 1 else "de"
     text = (f"Jeg har ikke gemt {listed}, du skrev; {pronoun} blev fjernet, inden samtalen "
             "blev gemt.")
     if "CPR" in types:
         text += " Skriv helst ikke CPR-nummer her."
-    text += (" Personlige og følsomme oplysninger skal du sende med sikker mail til "
-             f"{contact_sentence(contact)}.")
-    notice: Reply = {"text": text}
+    notice: Reply = {"text": f"{text} {secure_mail_sentence(contact)}"}
     if offer_callback and "CPR" not in types:
         notice["text"] += " Vil du kontaktes, kan du også bede om at blive ringet op."
         notice["buttons"] = [{"title": "Bliv ringet op", "payload": "/request_callback"}]

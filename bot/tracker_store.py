@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Set, Union
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActiveLoop, Event, Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, TrackerEventDiffEngine
 
 from bot import log_redaction, rasa_speedups, settings
@@ -37,13 +37,16 @@ from bot.redaction import (
 
 logger = logging.getLogger(__name__)
 
+REQUESTED_SLOT = "requested_slot"
+DEFAULT_ANSWER_PLACEHOLDER = "[PRIVAT]"
+
 
 class RedactingTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that never writes personal data (see the module docstring)."""
 
     def __init__(self, domain: Optional[Domain] = None,
                  event_broker: Optional[EventBroker] = None,
-                 private_slots: Optional[Iterable[str]] = None,
+                 private_slots: Union[Mapping[str, str], Iterable[str], None] = None,
                  slot_key: Optional[str] = None,
                  **kwargs: Any) -> None:
         config = settings.load()
@@ -52,7 +55,14 @@ class RedactingTrackerStore(SQLTrackerStore):
             raise ValueError("Setting TRACKER_SLOT_KEY must be a Fernet key (32 url-safe "
                              "base64 bytes); make one with `python -m bot.cli slot-key`")
         super().__init__(domain=domain, event_broker=event_broker, **kwargs)
-        self.private_slots: FrozenSet[str] = frozenset(private_slots or ())
+        # slot -> what an answer to its question is stored as when the form could not
+        # read it (endpoints.yml: `callback_name: "[NAVN]"`); a plain list works too.
+        if isinstance(private_slots, Mapping):
+            self.answer_placeholders = {slot: str(text) for slot, text in private_slots.items()}
+        else:
+            self.answer_placeholders = {slot: DEFAULT_ANSWER_PLACEHOLDER
+                                        for slot in private_slots or ()}
+        self.private_slots: FrozenSet[str] = frozenset(self.answer_placeholders)
         self.names = config.privacy_redact_names
         self.cipher = SlotCipher(key)
         if not key:
@@ -74,15 +84,37 @@ class RedactingTrackerStore(SQLTrackerStore):
                         found[value] = pattern
         return list(found.items())
 
+    def _answers(self, tracker: DialogueStateTracker) -> Dict[int, str]:
+        """Position in `tracker.events` of each message that answered a private question
+        (sent while a form was asking for a private slot) -> its placeholder."""
+        answers: Dict[int, str] = {}
+        asking: Optional[str] = None
+        loop: Optional[str] = None
+        for index, event in enumerate(tracker.events):
+            if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+                asking = event.value
+            elif isinstance(event, ActiveLoop):
+                loop = event.name
+            elif isinstance(event, Restarted):
+                asking = loop = None
+            elif isinstance(event, UserUttered) and loop and asking in self.private_slots:
+                answers[index] = self.answer_placeholders[asking]
+        return answers
+
     def redacted(self, tracker: DialogueStateTracker, events: Iterable[Event]) -> List[Event]:
-        """`events` of `tracker` as they may be stored."""
+        """`events`, the newest events of `tracker`, as they may be stored."""
+        new_events = list(events)
         private = self._private(tracker)
         log_redaction.remember(private)
         redactor = Redactor(names=self.names, private=[p for _, p in private],
                             public=self._public_contacts())
-        return [Event.from_parameters(redactor.event(event.as_dict(), self.private_slots,
-                                                     self.cipher))
-                for event in events]
+        answers = self._answers(tracker)
+        first = len(tracker.events) - len(new_events)
+        return [
+            Event.from_parameters(redactor.event(event.as_dict(), self.private_slots,
+                                                 self.cipher, answers.get(first + offset)))
+            for offset, event in enumerate(new_events)
+        ]
 
     @staticmethod
     def _public_contacts() -> FrozenSet[str]:
@@ -118,10 +150,9 @@ class RedactingTrackerStore(SQLTrackerStore):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         log_redaction.remember(self._private(tracker))
-        if tracker.active_loop_name:
-            # The parent is answering the form (a description, a name, a number):
-            # Rasa's debug events for this message are logged without its text.
-            log_redaction.hide_answer_in_this_turn()
+        # While a form runs, the parent is answering it (a description, a name, a
+        # number): Rasa's debug events for this message are logged without its text.
+        log_redaction.hide_answers_in_this_turn(bool(tracker.active_loop_name))
         return tracker
 
     def _opened(self, data: Dict[str, Any]) -> Dict[str, Any]:

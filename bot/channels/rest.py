@@ -24,6 +24,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import log_redaction, settings
+
 logger = logging.getLogger(__name__)
 
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{16,128}")
@@ -67,6 +69,9 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]
                   ) -> Blueprint:
+        # The Rasa server builds its channels once at start: redact its logs from here
+        # on, even if the conversation store (which does the same) failed to load.
+        log_redaction.install(names=settings.load().privacy_redact_names)
         webhook = super().blueprint(on_new_message)
 
         @webhook.route("/delete", methods=["POST"])
@@ -76,9 +81,9 @@ class RestInput(RasaRestInput):
                 return _error("body", 400)
             if not CONVERSATION_ID.fullmatch(sender):
                 return _error("id", 400)
-            agent = request.app.ctx.agent
-            store = _conversation_store(agent.tracker_store)
-            if store is None:
+            agent = getattr(request.app.ctx, "agent", None)
+            store = _conversation_store(getattr(agent, "tracker_store", None))
+            if agent is None or store is None:
                 return _error("store", 503)
             try:
                 # The conversation's lock: a message being answered finishes first.

@@ -126,8 +126,12 @@ def test_callback_keeps_only_the_consented_contact_details(bot):
     asked = conversation.say("Min søn Viggo har brug for aflastning, hans lærer har nr "
                              "23 45 67 89")
     assert "Hvad hedder du?" in "\n".join(texts(asked))
+    # Answers the form cannot read are asked again, and not kept either.
+    asked = conversation.say("Sigrid (mor til Viggo)")
+    assert "Det forstod jeg ikke som et navn" in "\n".join(texts(asked))
     asked = conversation.say("Jeg hedder Sigrid Holm")
     assert "telefonnummer eller hvilken mailadresse" in "\n".join(texts(asked))
+    conversation.say("61/72/83/94")
     summary = "\n".join(texts(conversation.say("ring på 61 72 83 94")))
     # The parent sees what will be sent: their own details, the description redacted.
     assert "Sigrid Holm" in summary and "61 72 83 94" in summary
@@ -147,9 +151,11 @@ def test_callback_keeps_only_the_consented_contact_details(bot):
 
     # The conversation store holds none of it: not the name, not either number.
     stored = readable(raw_rows(bot.tracker_db, conversation.sender))
-    for original in ("Sigrid", "Holm", "Viggo", "61 72 83 94", "61728394", "23 45 67 89"):
+    for original in ("Sigrid", "Holm", "Viggo", "61 72 83 94", "61728394", "23 45 67 89",
+                     "61/72/83/94"):
         assert original not in stored, original
     assert "Jeg hedder [NAVN]" in stored and "ring på [TELEFON]" in stored
+    assert '"text": "[NAVN]"' in stored and '"text": "[KONTAKT]"' in stored
     assert "sealed:v1:" in stored  # the form's slots, unreadable without the key
     logged = logs(bot)
     for original in ("Sigrid", "Viggo", "61 72 83 94", "61728394", "23 45 67 89"):

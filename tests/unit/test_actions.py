@@ -137,6 +137,10 @@ def test_the_notice_routes_to_the_contact_of_the_topic_in_context():
     assert messages[0]["buttons"][0]["payload"] == "/request_callback"
 
 
+def test_no_notice_for_the_municipalitys_own_number_which_is_kept():
+    assert _validate(_after_message("jeg har ringet til 20 67 42 14 uden svar")) == ([], [])
+
+
 def test_no_notice_for_an_ordinary_message_or_the_forms_phone_answer():
     assert _validate(_after_message("Hvad er tidlig indsats?")) == ([], [])
     answer = _after_message("22 33 44 55", "inform", "callback_form",

@@ -15,6 +15,7 @@ BAD = [
     {"events": [{"name": "no event type"}]},
     {"events": [{"event": "no-such-event"}]},
     {"responses": "text"},
+    {"events": [{"name": "x"}], "responses": "text"},  # several errors: the same one
 ]
 
 
@@ -31,4 +32,5 @@ def test_good_responses_pass_and_bad_ones_fail_as_with_jsonschema_validate():
         with pytest.raises(ValidationError) as plain:
             validate(response, schema)
         assert cached.value.message.startswith(plain.value.message)
+        assert list(cached.value.path) == list(plain.value.path)
         assert "Failed to validate Action server response" in cached.value.message

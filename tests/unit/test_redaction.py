@@ -8,7 +8,6 @@ from bot.redaction import (
     Redactor,
     SlotCipher,
     private_value,
-    private_values,
     public_contact_keys,
     valid_key,
 )
@@ -99,13 +98,21 @@ def test_a_sealed_value_opens_only_with_its_key():
     assert valid_key(key) and not valid_key("not-a-key")
 
 
-def test_private_values_come_from_the_private_slots_only():
-    events = [
-        {"event": "slot", "name": "callback_name", "value": "Mette Hansen"},
-        {"event": "slot", "name": "callback_reach", "value": "+4522334455"},
-        {"event": "slot", "name": "last_section", "value": "inklusion"},
-        {"event": "slot", "name": "callback_name", "value": "sealed:v1:xyz"},
-        {"event": "user", "text": "hej"},
-    ]
-    found = private_values(events, PRIVATE)
-    assert [p.placeholder for p in found] == ["[NAVN]", "[TELEFON]"]
+def test_an_answer_to_a_private_question_keeps_only_what_the_form_read():
+    redactor = Redactor(private=[private_value("Sigrid Holm"), private_value("+4561728394")])
+    assert redactor.answer("jeg hedder Sigrid Holm", "[NAVN]") == "jeg hedder [NAVN]"
+    assert redactor.answer("ring på 61 72 83 94", "[KONTAKT]") == "ring på [TELEFON]"
+    # Not read by the form (refused, or not a name it knows yet): nothing of it is kept.
+    assert redactor.answer("jeg hedder Mette, tak", "[NAVN]") == "[NAVN]"
+    assert redactor.answer("Mette 22334455", "[NAVN]") == "[NAVN]"
+    event = {"event": "user", "text": "Mette (mor til Oliver)",
+             "parse_data": {"text": "Mette (mor til Oliver)", "intent": {"name": "inform"}}}
+    stored = redactor.event(event, answer="[NAVN]")
+    assert stored["text"] == "[NAVN]" and stored["parse_data"]["text"] == "[NAVN]"
+    assert stored["parse_data"]["intent"] == {"name": "inform"}
+
+
+def test_a_private_name_never_changes_another_slots_value():
+    redactor = Redactor(private=[private_value("Inklusion")])
+    slot = {"event": "slot", "name": "last_section", "value": "inklusion"}
+    assert redactor.event(slot, PRIVATE, SlotCipher()) == slot

@@ -99,7 +99,8 @@ def test_cpr_notice_says_it_was_not_stored_and_points_to_secure_mail(knowledge):
     text = replies[0]["text"]
     assert text.startswith("Jeg har ikke gemt det CPR-nummer og det telefonnummer, du skrev; "
                            "de blev fjernet")
-    assert "sikker mail" in text and contact.email in text
+    assert f"sikker mail til centerchef {contact.name} på {contact.email}" in text
+    assert "i telefonen på 20 67 42 14" in text
     assert _custom(replies, "contact")[0]["id"] == contact.id
 
 
@@ -110,7 +111,7 @@ def test_phone_notice_offers_a_callback_unless_one_is_being_asked_for(knowledge)
     assert "sikker mail" in replies[0]["text"] and "ringet op" in replies[0]["text"]
     assert replies[0]["buttons"] == [{"title": "Bliv ringet op", "payload": "/request_callback"}]
     quiet = personal_data_notice(["EMAIL"], contact, offer_callback=False)
-    assert quiet[0]["text"].startswith("Jeg har ikke gemt den mailadresse, du skrev; det blev "
+    assert quiet[0]["text"].startswith("Jeg har ikke gemt den mailadresse, du skrev; den blev "
                                        "fjernet, inden samtalen blev gemt.")
     assert "buttons" not in quiet[0] and "ringet op" not in quiet[0]["text"]
     assert personal_data_notice(["NAVN"], contact) == []

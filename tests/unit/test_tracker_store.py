@@ -15,13 +15,19 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.settings import PROJECT_ROOT
 from bot.tracker_store import RedactingTrackerStore
 
-PRIVATE_SLOTS = ["callback_name", "callback_reach"]
+PRIVATE_SLOTS = {"callback_name": "[NAVN]", "callback_reach": "[KONTAKT]"}
 ORIGINALS = ["010203-1234", "22 33 44 55", "mor@example.dk", "Oliver", "Sigrid Holm",
              "61 72 83 94", "61728394"]
 
@@ -117,6 +123,30 @@ def test_another_key_cannot_open_the_sealed_slots(domain, settings):
     assert other.get_slot("callback_name") is None  # the form asks again
 
 
+def test_answers_the_form_could_not_read_are_not_kept(domain, settings):
+    store = make_store(domain, settings)
+    tracker = DialogueStateTracker.from_events("parent-4", [
+        ActionExecuted("action_listen"), ActiveLoop("callback_form"),
+        SlotSet("requested_slot", "callback_name"),
+        UserUttered("jeg hedder Bodil, tak", input_channel="rest"),
+        SlotSet("callback_name", None), BotUttered("Hvad hedder du?"),
+        UserUttered("Bodil Winther", input_channel="rest"),
+        SlotSet("callback_name", "Bodil Winther"), SlotSet("requested_slot", "callback_reach"),
+        UserUttered("61/72/83/94", input_channel="rest"),
+        SlotSet("callback_reach", None),
+        UserUttered("hvad bruger I mit nummer til?", input_channel="rest"),
+    ], slots=domain.slots)
+    asyncio.run(store.save(tracker))
+    stored = raw(store, "parent-4")
+    assert "Bodil" not in stored and "61/72/83/94" not in stored
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT data FROM events WHERE sender_id = 'parent-4' AND type_name = 'user' "
+            "ORDER BY id")).fetchall()
+    assert [json.loads(row[0])["text"] for row in rows] == [
+        "[NAVN]", "[NAVN]", "[KONTAKT]", "[KONTAKT]"]
+
+
 def test_ten_digit_numbers_that_are_not_cpr_numbers_are_kept(domain, settings):
     store = make_store(domain, settings)
     tracker = DialogueStateTracker.from_events("parent-2", [
@@ -146,7 +176,8 @@ def test_events_sent_to_an_event_broker_are_redacted_too(domain, tmp_path):
         published = "\n".join(str(row) for row in connection.execute(
             sa.text("SELECT data FROM events")).fetchall())
     assert "[CPR]" in published and "[TELEFON]" in published
-    for original in ("010203-1234", "22 33 44 55", "mor@example.dk", "61 72 83 94"):
+    for original in ("010203-1234", "22 33 44 55", "mor@example.dk", "61 72 83 94",
+                     "Sigrid", "sigrid", "Oliver"):
         assert original not in published, original
 
 
