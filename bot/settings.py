@@ -65,6 +65,17 @@ def _bool(name: str, default: bool) -> bool:
     raise ValueError(f"Setting {name} must be true or false, got {raw!r}")
 
 
+def _cors_origins(raw: str) -> str:
+    origins = raw.split()
+    for value in origins:
+        parts = urlsplit(value)
+        if value == "*" or parts.scheme not in ("http", "https") or not parts.netloc \
+                or parts.path not in ("", "/"):
+            raise ValueError("Setting CORS_ORIGINS must list web origins such as "
+                             f"https://www.herning.dk, never '*'; got {value!r}")
+    return " ".join(value.rstrip("/") for value in origins)
+
+
 def _path(name: str, default: Path) -> str:
     raw = os.environ.get(name, "").strip()
     return raw or str(default)
@@ -106,6 +117,13 @@ class Settings:
     # Delivery retries with exponential back-off: attempts, first wait in seconds.
     notify_attempts: int
     notify_backoff_seconds: float
+    # The demo page with the web chat (`python -m bot.web`, started by `make run`), the
+    # bot's address as browsers reach it, and the web origins allowed to call the bot
+    # (CORS; space-separated; never "*").
+    web_host: str
+    web_port: int
+    bot_public_url: str
+    cors_origins: str
     # Redact a child's name after "min søn", "vores datter" ... as well as CPR numbers,
     # phone numbers and e-mails (which are always redacted) before storing and logging.
     privacy_redact_names: bool
@@ -138,6 +156,10 @@ def load() -> Settings:
     action_host = os.environ.get("ACTION_HOST", "").strip() or "127.0.0.1"
     action_port = _int("ACTION_PORT", 5055)
     tracker_db = _path("TRACKER_DB", PROJECT_ROOT / "var" / "conversations.db")
+    rasa_host = os.environ.get("RASA_HOST", "").strip() or "127.0.0.1"
+    rasa_port = _int("RASA_PORT", 5005)
+    web_host = _str("WEB_HOST", "127.0.0.1")
+    web_port = _int("WEB_PORT", 8080)
     smtp_host = _str("SMTP_HOST")
     smtp_security = _str("SMTP_SECURITY", "auto").lower()
     if smtp_security not in SMTP_SECURITY_MODES:
@@ -155,8 +177,8 @@ def load() -> Settings:
         spacy_model=os.environ.get("SPACY_MODEL", "").strip() or "build/spacy/da_herning",
         knowledge_dir=_path("KNOWLEDGE_DIR", PROJECT_ROOT / "data" / "knowledge"),
         max_message_chars=_int("MAX_MESSAGE_CHARS", 2000),
-        rasa_host=os.environ.get("RASA_HOST", "").strip() or "127.0.0.1",
-        rasa_port=_int("RASA_PORT", 5005),
+        rasa_host=rasa_host,
+        rasa_port=rasa_port,
         action_host=action_host,
         action_port=action_port,
         action_endpoint_url=os.environ.get("ACTION_ENDPOINT_URL", "").strip()
@@ -174,6 +196,11 @@ def load() -> Settings:
         retention_days=_int("RETENTION_DAYS", 30),
         notify_attempts=max(1, _int("NOTIFY_ATTEMPTS", 6)),
         notify_backoff_seconds=max(0.0, _float("NOTIFY_BACKOFF_SECONDS", 2.0)),
+        web_host=web_host,
+        web_port=web_port,
+        bot_public_url=_str("BOT_PUBLIC_URL", f"http://{rasa_host}:{rasa_port}"),
+        cors_origins=_cors_origins(
+            _str("CORS_ORIGINS", f"http://{web_host}:{web_port} http://localhost:{web_port}")),
         privacy_redact_names=_bool("PRIVACY_REDACT_NAMES", True),
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
         handoff_webhook_secret=webhook_secret,

@@ -24,11 +24,15 @@ fi
 # rasa-sdk 3.6 takes its listening address from SANIC_HOST (default 0.0.0.0).
 SANIC_HOST="$ACTION_HOST" .venv/bin/python -m bot.action_server --actions actions --port "$ACTION_PORT" &
 actions_pid=$!
-trap 'kill "$actions_pid" ${mail_pid:-} 2>/dev/null || true' EXIT INT TERM
+# The demo page with the web chat (web/), on its own origin as on a municipal site.
+.venv/bin/python -m bot.web &
+web_pid=$!
+trap 'kill "$actions_pid" "$web_pid" ${mail_pid:-} 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 
   Starting the bot with $model
+  Open the demo page with the chat: http://$WEB_HOST:$WEB_PORT/
   Action server:  http://$ACTION_HOST:$ACTION_PORT/health
   Talk to the bot: POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook
     curl -s -H 'Content-Type: application/json' \\
@@ -40,4 +44,4 @@ $demo_mail
 
 MSG
 .venv/bin/rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml
+  --credentials credentials.yml --endpoints endpoints.yml --cors $CORS_ORIGINS

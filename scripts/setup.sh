@@ -48,6 +48,20 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# The web chat's browser tests drive Debian's Chromium with Playwright (which downloads
+# no browser here). Installed when missing and apt-get can; otherwise say what to do.
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's chromium for the browser tests ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium not found at $chromium: the browser tests need it." >&2
+    echo "  Debian/Ubuntu: sudo apt-get install chromium   (or set CHROMIUM=/path/to/chromium)" >&2
+  fi
+fi
+
 eval "$("$VENV/bin/python" -m bot.settings)"
 case "$SPACY_MODEL" in
   build/*|/*|./*)

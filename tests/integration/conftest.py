@@ -24,7 +24,7 @@ import pytest
 
 from bot.handoff_store import HandoffStore
 from bot.settings import PROJECT_ROOT
-from tests.support.servers import MailServer, WebhookReceiver
+from tests.support.servers import MailServer, TcpProxy, WebhookReceiver
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 STARTUP_SECONDS = 180
@@ -80,6 +80,10 @@ class Bot:
     # Both servers log at DEBUG, the most talkative level, so that the privacy tests
     # can read everything they print.
     logs: List[Path]
+    # The demo page (python -m bot.web) whose widget reaches the Rasa server through
+    # `proxy`, a real TCP relay the browser tests stop to take the server away.
+    web_url: str
+    proxy: TcpProxy
 
     def send(self, text: str, sender: str) -> List[Dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
@@ -104,7 +108,9 @@ class Conversation:
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory) -> Iterator[Bot]:
     workdir = tmp_path_factory.mktemp("bot")
-    action_port, rasa_port = _free_port(), _free_port()
+    action_port, rasa_port, web_port = _free_port(), _free_port(), _free_port()
+    proxy = TcpProxy(rasa_port).start()
+    web_origin = f"http://127.0.0.1:{web_port}"
     # A copy of the knowledge, so a test can edit contacts while the servers run.
     knowledge_dir = workdir / "knowledge"
     shutil.copytree(PROJECT_ROOT / "data" / "knowledge", knowledge_dir)
@@ -126,6 +132,9 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
         NOTIFY_ATTEMPTS="8",
         NOTIFY_BACKOFF_SECONDS="0.5",
         SANIC_HOST="127.0.0.1",  # rasa-sdk's listening address
+        WEB_PORT=str(web_port),
+        BOT_PUBLIC_URL=f"http://127.0.0.1:{proxy.port}",
+        CORS_ORIGINS=web_origin,
     )
     processes = []
     try:
@@ -139,16 +148,23 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
             [str(VENV_BIN / "rasa"), "run", "--model", str(newest_model()),
              "--interface", "127.0.0.1", "--port", str(rasa_port),
              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-             "--debug"],
+             "--debug", "--cors", web_origin],
             cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
+        web_log = workdir / "web.log"
+        processes.append(subprocess.Popen(
+            [str(VENV_BIN / "python"), "-m", "bot.web"],
+            cwd=PROJECT_ROOT, env=env, stdout=web_log.open("w"), stderr=subprocess.STDOUT))
         _wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], action_log)
         _wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], rasa_log)
+        _wait_for(f"{web_origin}/", processes[2], web_log)
         yield Bot(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
                   workdir / "conversations.db", action_port, knowledge_dir,
-                  HandoffStore(handoff_url), mail, webhook, env, [action_log, rasa_log])
+                  HandoffStore(handoff_url), mail, webhook, env, [action_log, rasa_log],
+                  f"{web_origin}/", proxy)
     finally:
         mail.stop()
         webhook.stop()
+        proxy.stop()
         for process in processes:
             process.terminate()
         for process in processes:
