@@ -124,6 +124,15 @@ class Settings:
     web_port: int
     bot_public_url: str
     cors_origins: str
+    # Public channels: largest request body (bytes; larger gets 413) and messages per
+    # sender per window (more gets 429).
+    max_request_bytes: int
+    rate_limit_messages: int
+    rate_limit_seconds: float
+    # Webhook channel for other platforms (off while PLATFORM_WEBHOOK_SECRET is empty):
+    # how old a signed request may be, and where asynchronous replies are posted.
+    signature_tolerance_seconds: int
+    platform_callback_url: str
     # Redact a child's name after "min søn", "vores datter" ... as well as CPR numbers,
     # phone numbers and e-mails (which are always redacted) before storing and logging.
     privacy_redact_names: bool
@@ -134,6 +143,10 @@ class Settings:
     # conversation store while the form runs. Empty: a new key per Rasa process, so a
     # restart forgets half-filled forms; several Rasa servers must share one key.
     tracker_slot_key: str = field(default="", repr=False, metadata={"secret": True})
+    # Shared secret (16+ characters) signing the webhook channel's requests and replies.
+    platform_webhook_secret: str = field(default="", repr=False, metadata={"secret": True})
+    # Bearer token the action server requires (needed when ACTION_HOST is not loopback).
+    action_server_token: str = field(default="", repr=False, metadata={"secret": True})
 
     @property
     def email_enabled(self) -> bool:
@@ -172,6 +185,13 @@ def load() -> Settings:
     if webhook_url and len(webhook_secret) < 16:
         raise ValueError("Setting HANDOFF_WEBHOOK_SECRET (16+ characters) is needed "
                          "with HANDOFF_WEBHOOK_URL")
+    platform_secret = os.environ.get("PLATFORM_WEBHOOK_SECRET", "")
+    if platform_secret and len(platform_secret) < 16:
+        raise ValueError("Setting PLATFORM_WEBHOOK_SECRET must have 16+ characters")
+    action_token = os.environ.get("ACTION_SERVER_TOKEN", "").strip()
+    if action_host not in LOOPBACK_HOSTS and not action_token:
+        raise ValueError("Setting ACTION_SERVER_TOKEN is needed when the action server "
+                         f"listens beyond this machine (ACTION_HOST={action_host})")
     return Settings(
         # Relative paths are taken from the project root (where Rasa runs).
         spacy_model=os.environ.get("SPACY_MODEL", "").strip() or "build/spacy/da_herning",
@@ -201,10 +221,17 @@ def load() -> Settings:
         bot_public_url=_str("BOT_PUBLIC_URL", f"http://{rasa_host}:{rasa_port}"),
         cors_origins=_cors_origins(
             _str("CORS_ORIGINS", f"http://{web_host}:{web_port} http://localhost:{web_port}")),
+        max_request_bytes=max(1024, _int("MAX_REQUEST_BYTES", 16384)),
+        rate_limit_messages=max(1, _int("RATE_LIMIT_MESSAGES", 60)),
+        rate_limit_seconds=max(1.0, _float("RATE_LIMIT_SECONDS", 60.0)),
+        signature_tolerance_seconds=max(10, _int("SIGNATURE_TOLERANCE_SECONDS", 300)),
+        platform_callback_url=_webhook_url("PLATFORM_CALLBACK_URL"),
         privacy_redact_names=_bool("PRIVACY_REDACT_NAMES", True),
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
         handoff_webhook_secret=webhook_secret,
         tracker_slot_key=os.environ.get("TRACKER_SLOT_KEY", "").strip(),
+        platform_webhook_secret=platform_secret,
+        action_server_token=action_token,
     )
 
 

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(.venv/bin/python -m bot.settings)"
+# Secrets are not printed by bot.settings; endpoints.yml needs the variable to exist.
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 mkdir -p "$(dirname "$TRACKER_DB")"
 model=$(ls -t models/*.tar.gz 2>/dev/null | head -1) || true
@@ -43,5 +45,7 @@ cat <<MSG
 $demo_mail
 
 MSG
-.venv/bin/rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
+# Sanic's own cap on a request body (the channels answer 413 above MAX_REQUEST_BYTES).
+SANIC_REQUEST_MAX_SIZE=$((MAX_REQUEST_BYTES * 4)) \
+  .venv/bin/rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml --cors $CORS_ORIGINS

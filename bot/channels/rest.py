@@ -1,52 +1,63 @@
-"""Rasa's REST channel plus the parent's own deletion of the conversation.
+"""The REST channel the web chat uses: `/webhooks/rest/`, locked down for the public.
 
-Same endpoints as `rasa.core.channels.rest.RestInput` (`GET /webhooks/rest/` for health,
-`POST /webhooks/rest/webhook` for messages) and one more:
+- `GET /webhooks/rest/`: health.
+- `POST /webhooks/rest/webhook` with `{"sender": id, "message": text}` or
+  `{"sender": id, "payload": "/intent"}` (a quick reply the bot offered in this
+  conversation) and optional `"metadata": {"locale": ..., "page": ...}`: the bot's
+  messages as a JSON list, as Rasa's own REST channel returns them.
+- `POST /webhooks/rest/delete` with `{"sender": id}`: the parent deletes their own
+  conversation (the web chat's "Slet samtale").
 
-`POST /webhooks/rest/delete` with `{"sender": "<conversation id>"}` deletes that
-conversation from the conversation store. It is what the web chat's "Slet samtale"
-calls. The id works as the key: the browser made it at random and keeps it for the tab,
-so only that tab knows it. The endpoint accepts only ids of that shape (16-128 letters,
-digits, "-" or "_") and only conversations held through this channel, so it cannot
-remove a conversation that came through another channel or a guessable id. Callback
-requests the parent submitted stay (see the README).
+The id is the key: the browser makes it at random (16-128 letters, digits, "-", "_")
+and keeps it for the tab; a request without one is refused, never merged into a shared
+conversation. Text starting with "/" is text, not an intent (`bot.channels.public`).
+Bodies over MAX_REQUEST_BYTES get 413, broken ones 400 naming the field, and more than
+RATE_LIMIT_MESSAGES per RATE_LIMIT_SECONDS from one sender 429. Errors are JSON in Danish.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.rest import RestInput as RasaRestInput
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import log_redaction, settings
+from bot.channels.public import (
+    RateLimiter,
+    RequestError,
+    client_metadata,
+    message_or_payload,
+    offered_payloads,
+    parse_body,
+    plain_text,
+    required_string,
+)
 
 logger = logging.getLogger(__name__)
 
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{16,128}")
+METADATA_KEYS = ("locale", "page")
 ERRORS = {
-    "body": "Forespørgslen skal være JSON med feltet \"sender\".",
-    "id": "Samtale-id'et er ugyldigt.",
     "channel": "Samtalen kan ikke slettes herfra. Kontakt kommunen, hvis den skal slettes.",
     "store": "Samtalen kan ikke slettes lige nu. Prøv igen om lidt.",
+    "payload": "Svarmuligheden hører ikke til denne samtale. Skriv dit svar i stedet.",
+    "rate": "Du har sendt mange beskeder på kort tid. Vent lidt, og prøv igen.",
+    "failure": "Beskeden kunne ikke behandles lige nu. Prøv igen om lidt.",
 }
 
 
-def _extract_delete_sender(request: Request) -> Optional[str]:
-    try:
-        body = request.json
-    except Exception:  # sanic raises on a body that is not JSON
-        return None
-    sender = body.get("sender") if isinstance(body, dict) else None
-    return sender if isinstance(sender, str) else None
+def error(message: str, status: int, field: Optional[str] = None,
+          headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    body = {"error": message, **({"field": field} if field else {})}
+    return response.json(body, status=status, headers=headers)
 
 
-def _conversation_store(tracker_store: Any) -> Any:
+def conversation_store(tracker_store: Any) -> Any:
     """The store that can delete (`bot.tracker_store`), under Rasa's fail-safe wrapper."""
     store = tracker_store
     for _ in range(3):
@@ -56,45 +67,97 @@ def _conversation_store(tracker_store: Any) -> Any:
     return None
 
 
-def _error(kind: str, status: int) -> HTTPResponse:
-    return response.json({"error": ERRORS[kind]}, status=status)
+async def accepts_payload(request: Request, sender: str, payload: str) -> bool:
+    """True when the bot offered this quick reply in its latest turn of the conversation."""
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return False
+    tracker = await agent.tracker_store.retrieve(sender)
+    return tracker is not None and payload in offered_payloads(tracker.events)
 
 
-class RestInput(RasaRestInput):
+async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
+                 sender: str, channel: str, metadata: Dict[str, Any]
+                 ) -> Optional[list]:
+    """The bot's messages for one message, or None when handling it failed."""
+    collector = CollectingOutputChannel()
+    try:
+        await on_new_message(UserMessage(text, collector, sender, input_channel=channel,
+                                         metadata=metadata))
+    except Exception:
+        logger.exception("A message could not be handled")
+        return None
+    return collector.messages
+
+
+class RestInput(InputChannel):
     """REST channel of the bot (credentials.yml: `bot.channels.rest.RestInput`)."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]
+    def __init__(self) -> None:
+        config = settings.load()
+        self.max_bytes = config.max_request_bytes
+        self.limiter = RateLimiter(config.rate_limit_messages, config.rate_limit_seconds)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
                   ) -> Blueprint:
         # The Rasa server builds its channels once at start: redact its logs from here
         # on, even if the conversation store (which does the same) failed to load.
         log_redaction.install(names=settings.load().privacy_redact_names)
-        webhook = super().blueprint(on_new_message)
+        webhook = Blueprint(f"{self.name()}_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = parse_body(request.body, self.max_bytes)
+                sender = required_string(body, "sender", CONVERSATION_ID)
+                message, payload = message_or_payload(body, self.max_bytes)
+                metadata = client_metadata(body, METADATA_KEYS)
+            except RequestError as problem:
+                return error(problem.message, problem.status, problem.field)
+            wait = self.limiter.retry_after(sender)
+            if wait:
+                return error(ERRORS["rate"], 429, headers={"Retry-After": str(int(wait) + 1)})
+            if payload is not None:
+                if not await accepts_payload(request, sender, payload):
+                    return error(ERRORS["payload"], 400, "payload")
+                text = payload
+            else:
+                text = plain_text(message or "")
+            messages = await answer(on_new_message, text, sender, self.name(),
+                                    {**metadata, "channel": self.name()})
+            if messages is None:
+                return error(ERRORS["failure"], 503)
+            return response.json(messages)
 
         @webhook.route("/delete", methods=["POST"])
         async def delete(request: Request) -> HTTPResponse:
-            sender = _extract_delete_sender(request)
-            if sender is None:
-                return _error("body", 400)
-            if not CONVERSATION_ID.fullmatch(sender):
-                return _error("id", 400)
+            try:
+                sender = required_string(parse_body(request.body, self.max_bytes), "sender",
+                                         CONVERSATION_ID)
+            except RequestError as problem:
+                return error(problem.message, problem.status, problem.field)
             agent = getattr(request.app.ctx, "agent", None)
-            store = _conversation_store(getattr(agent, "tracker_store", None))
+            store = conversation_store(getattr(agent, "tracker_store", None))
             if agent is None or store is None:
-                return _error("store", 503)
+                return error(ERRORS["store"], 503)
             try:
                 # The conversation's lock: a message being answered finishes first.
                 async with agent.lock_store.lock(sender):
                     channels = await store.input_channels(sender)
                     if channels - {self.name()}:
-                        return _error("channel", 403)
+                        return error(ERRORS["channel"], 403)
                     removed = await store.delete(sender) if channels else 0
             except Exception:
                 logger.exception("A conversation could not be deleted")
-                return _error("store", 503)
+                return error(ERRORS["store"], 503)
             return response.json({"deleted": removed > 0})
 
         return webhook

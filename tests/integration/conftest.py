@@ -65,6 +65,8 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 WEBHOOK_SECRET = "integration-test-secret-0123"
+PLATFORM_SECRET = "platform-test-secret-4567"
+ACTION_TOKEN = "action-server-test-token-89"
 
 
 @dataclass
@@ -84,6 +86,8 @@ class Bot:
     # `proxy`, a real TCP relay the browser tests stop to take the server away.
     web_url: str
     proxy: TcpProxy
+    platform: WebhookReceiver  # receives the webhook channel's asynchronous replies
+    rasa_port: int
 
     def send(self, text: str, sender: str) -> List[Dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
@@ -115,6 +119,7 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
     knowledge_dir = workdir / "knowledge"
     shutil.copytree(PROJECT_ROOT / "data" / "knowledge", knowledge_dir)
     mail, webhook = MailServer().start(), WebhookReceiver().start()
+    platform = WebhookReceiver().start()  # the platform's callback address (async mode)
     handoff_url = f"sqlite:///{workdir / 'conversations.db'}"
     env = rasa_env(
         ACTION_PORT=str(action_port),
@@ -135,6 +140,13 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
         WEB_PORT=str(web_port),
         BOT_PUBLIC_URL=f"http://127.0.0.1:{proxy.port}",
         CORS_ORIGINS=web_origin,
+        PLATFORM_WEBHOOK_SECRET=PLATFORM_SECRET,
+        PLATFORM_CALLBACK_URL=platform.url,
+        ACTION_SERVER_TOKEN=ACTION_TOKEN,
+        # A short window, so that the rate-limit test sees it lift.
+        RATE_LIMIT_MESSAGES="40",
+        RATE_LIMIT_SECONDS="3",
+        MAX_REQUEST_BYTES="16384",
     )
     processes = []
     try:
@@ -149,7 +161,9 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
              "--interface", "127.0.0.1", "--port", str(rasa_port),
              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
              "--debug", "--cors", web_origin],
-            cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
+            # Sanic's own cap on bodies, for the Rasa server only (as scripts/run.sh).
+            cwd=PROJECT_ROOT, env={**env, "SANIC_REQUEST_MAX_SIZE": str(16384 * 4)},
+            stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
         web_log = workdir / "web.log"
         processes.append(subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "bot.web"],
@@ -160,10 +174,11 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
         yield Bot(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
                   workdir / "conversations.db", action_port, knowledge_dir,
                   HandoffStore(handoff_url), mail, webhook, env, [action_log, rasa_log],
-                  f"{web_origin}/", proxy)
+                  f"{web_origin}/", proxy, platform, rasa_port)
     finally:
         mail.stop()
         webhook.stop()
+        platform.stop()
         proxy.stop()
         for process in processes:
             process.terminate()

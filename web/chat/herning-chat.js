@@ -225,7 +225,9 @@
       var choice = el("button", "hk-chat__choice", button.title);
       choice.type = "button";
       choice.addEventListener("click", function () {
-        send(button.payload, button.title);
+        // The payload travels in its own field; the server accepts only payloads the
+        // bot offered, and typed text is never taken as one.
+        send({ payload: button.payload }, button.title);
         input.focus();
       });
       group.append(choice);
@@ -245,7 +247,7 @@
       retry.type = "button";
       retry.addEventListener("click", function () {
         removeItem(item);
-        send(item.retry.message, item.retry.shown, true);
+        send(item.retry.content, item.retry.shown, true);
         input.focus();
       });
       li.append(retry);
@@ -310,16 +312,22 @@
     sendButton.disabled = on;
   }
 
-  // `again`: a retry; the parent's message is on screen already.
-  function send(message, shown, again) {
+  // `content`: {message: text} or {payload: "/intent"}; `shown`: what the parent sees;
+  // `again`: a retry, the parent's message is on screen already.
+  function send(content, shown, again) {
     if (pending) { return; }
     status.textContent = "";
     if (!again) { append({ from: "user", text: shown }, true); }
     setPending(true);
-    post(webhook, { sender: state.id, message: message })
+    post(webhook, Object.assign({ sender: state.id }, content))
       .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
+        if (response.ok) { return response.json(); }
+        // The server explains refusals (too many messages, too long) in Danish.
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          var failure = new Error("HTTP " + response.status);
+          failure.serverMessage = typeof body.error === "string" ? body.error : null;
+          throw failure;
+        });
       })
       .then(function (messages) {
         (Array.isArray(messages) ? messages : []).forEach(function (m) {
@@ -327,8 +335,9 @@
         });
       })
       .catch(function (error) {
-        var text = error && error.name === "AbortError" ? TEXT.slow : TEXT.sendFailed;
-        append({ from: "error", text: text, retry: { message: message, shown: shown } }, false);
+        var text = error && error.name === "AbortError" ? TEXT.slow
+          : (error && error.serverMessage) || TEXT.sendFailed;
+        append({ from: "error", text: text, retry: { content: content, shown: shown } }, false);
       })
       .finally(function () { setPending(false); });
   }
@@ -387,7 +396,7 @@
     if (text.length > MAX_CHARS) { status.textContent = TEXT.tooLong; return; }
     if (pending) { return; }
     input.value = "";
-    send(text, text);
+    send({ message: text }, text);
     input.focus();
   });
   input.addEventListener("keydown", function (event) {

@@ -1,0 +1,156 @@
+"""What every public channel checks before a request reaches the bot.
+
+Pure helpers, shared by the REST channel (the web chat) and the webhook channel (other
+platforms): body size, UTF-8, JSON, the fields and their shapes, client metadata, the
+rate limit, and the rule that a parent's text is always text: Rasa 3.6 takes a message
+starting with "/" as an intent name ("/restart", "/request_callback{...}") and skips
+the classifier, so such text is passed on with an invisible word joiner in front.
+A quick reply's payload travels in its own field and is accepted only when the bot
+offered it in that conversation.
+
+Errors are `RequestError`s with an HTTP status, the field at fault and a Danish message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import Any, Deque, Dict, Iterable, Optional, Set
+
+# U+2060 WORD JOINER: invisible, not whitespace (survives strip()), so the text no
+# longer starts with "/" for Rasa's intent shortcut.
+PLAIN_TEXT_GUARD = "\u2060"
+METADATA_MAX_BYTES = 1024
+METADATA_VALUE_MAX_CHARS = 200
+
+
+class RequestError(Exception):
+    """A request the channel refuses: status, field at fault, message in Danish."""
+
+    def __init__(self, status: int, message: str, field: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+    def body(self) -> Dict[str, Any]:
+        return {"error": self.message, **({"field": self.field} if self.field else {})}
+
+
+def parse_body(raw: bytes, max_bytes: int) -> Dict[str, Any]:
+    """The JSON object of a request body, or a RequestError (413 or 400)."""
+    if len(raw) > max_bytes:
+        raise RequestError(413, f"Forespørgslen er for stor (højst {max_bytes} bytes).")
+    if not raw:
+        raise RequestError(400, "Forespørgslen er tom; send et JSON-objekt.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestError(400, "Forespørgslen er ikke gyldig UTF-8.") from None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise RequestError(400, "Forespørgslen er ikke gyldig JSON.") from None
+    if not isinstance(body, dict):
+        raise RequestError(400, "Forespørgslen skal være et JSON-objekt.")
+    return body
+
+
+def required_string(body: Dict[str, Any], field: str, pattern: Optional[re.Pattern] = None,
+                    max_chars: int = 128) -> str:
+    value = body.get(field)
+    if value is None:
+        raise RequestError(400, f"Feltet \"{field}\" mangler.", field)
+    if not isinstance(value, str):
+        raise RequestError(400, f"Feltet \"{field}\" skal være tekst.", field)
+    if len(value) > max_chars or (pattern is not None and not pattern.fullmatch(value)):
+        raise RequestError(400, f"Feltet \"{field}\" er ugyldigt.", field)
+    return value
+
+
+def optional_string(body: Dict[str, Any], field: str, max_chars: int) -> Optional[str]:
+    if body.get(field) is None:
+        return None
+    return required_string(body, field, max_chars=max_chars)
+
+
+def message_or_payload(body: Dict[str, Any], max_chars: int) -> tuple[Optional[str], Optional[str]]:
+    """(message, payload): exactly one of them, as strings."""
+    message = optional_string(body, "message", max_chars)
+    payload = optional_string(body, "payload", 500)
+    if message is None and payload is None:
+        raise RequestError(400, "Feltet \"message\" mangler.", "message")
+    if message is not None and payload is not None:
+        raise RequestError(400, "Send enten \"message\" eller \"payload\", ikke begge.",
+                           "payload")
+    return message, payload
+
+
+def client_metadata(body: Dict[str, Any], allowed: Iterable[str]) -> Dict[str, str]:
+    """Client metadata: a small object of known keys with short text values."""
+    raw = body.get("metadata")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise RequestError(400, "Feltet \"metadata\" skal være et objekt.", "metadata")
+    allowed = set(allowed)
+    unknown = sorted(str(key) for key in raw if key not in allowed)
+    if unknown:
+        raise RequestError(400, f"Feltet \"metadata\" har ukendte nøgler: {', '.join(unknown)}"
+                           f" (tilladt: {', '.join(sorted(allowed))}).", "metadata")
+    for key, value in raw.items():
+        if not isinstance(value, str) or len(value) > METADATA_VALUE_MAX_CHARS:
+            raise RequestError(400, f"Feltet \"metadata.{key}\" skal være kort tekst.",
+                               "metadata")
+    if len(json.dumps(raw, ensure_ascii=False).encode("utf-8")) > METADATA_MAX_BYTES:
+        raise RequestError(400, "Feltet \"metadata\" er for stort.", "metadata")
+    return dict(raw)
+
+
+def plain_text(text: str) -> str:
+    """The parent's words as text, never as an intent name."""
+    return PLAIN_TEXT_GUARD + text if text.lstrip().startswith("/") else text
+
+
+def offered_payloads(events: Iterable[Any]) -> Set[str]:
+    """The button payloads of the bot's messages since the parent last wrote."""
+    offered: Set[str] = set()
+    for event in reversed(list(events)):
+        name = getattr(event, "type_name", None)
+        if name == "user":
+            break
+        if name == "bot":
+            for button in (event.data or {}).get("buttons") or []:
+                if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                    offered.add(button["payload"])
+    return offered
+
+
+@dataclass
+class RateLimiter:
+    """At most `limit` requests per `seconds` for each key (sender), in this process."""
+
+    limit: int
+    seconds: float
+    max_keys: int = 100_000
+
+    def __post_init__(self) -> None:
+        self._hits: OrderedDict[str, Deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def retry_after(self, key: str, now: Optional[float] = None) -> float:
+        """0 when the request may go ahead (and counts it), else seconds to wait."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits.pop(key, None) or deque()
+            while hits and now - hits[0] >= self.seconds:
+                hits.popleft()
+            self._hits[key] = hits
+            while len(self._hits) > self.max_keys:
+                self._hits.popitem(last=False)
+            if len(hits) >= self.limit:
+                return max(0.1, self.seconds - (now - hits[0]))
+            hits.append(now)
+            return 0.0
