@@ -1,6 +1,7 @@
 """Personal data end to end: what the running bot stores and logs, and deletion.
 
-Messages go through the REST channel to the real Rasa and action servers (both logging
+Messages go through the REST channel (and the signed webhook channel) to the real Rasa
+and action servers (both logging
 at DEBUG); the test then reads the raw rows of the conversation store, the handoff
 table, the e-mail and webhook the staff receive, and both servers' log files.
 """
@@ -15,15 +16,16 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.signing import sign
 from bot.tracker_store import RedactingTrackerStore
-from tests.integration.conftest import Bot, custom_ids, texts
+from tests.integration.conftest import PLATFORM_SECRET, Bot, custom_ids, texts
 from tests.integration.test_callback import REFERENCE, wait_delivered
 
 pytestmark = pytest.mark.live
@@ -68,10 +70,11 @@ def digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def post(url: str, body: Any) -> Tuple[int, Dict[str, Any]]:
+def post(url: str, body: Any, headers: Optional[Dict[str, str]] = None
+         ) -> Tuple[int, Dict[str, Any]]:
     data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, method="POST", headers={
+        "Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -118,6 +121,23 @@ def test_no_cpr_number_phone_number_or_email_is_stored_or_logged(bot):
         assert placeholder in stored, placeholder
     for placeholder in ("[CPR]", "[TELEFON]", "[EMAIL]"):
         assert placeholder in logged, placeholder
+
+
+def test_the_webhook_channel_stores_and_logs_no_personal_data_either(bot):
+    sender = f"sag-{uuid.uuid4().hex[:10]}"
+    sent = {"010203-1234": "[CPR]", "22 33 44 55": "[TELEFON]", "mor.jensen@example.dk": "[EMAIL]"}
+    for original in sent:
+        raw = json.dumps({"sender": sender, "message": f"Hvad er tidlig indsats? {original}",
+                          "metadata": {"locale": "da-DK"}}).encode("utf-8")
+        status, answer = post(bot.url.replace("/rest/", "/platform/"), raw,
+                              sign(PLATFORM_SECRET, raw))
+        assert status == 200
+        assert answer["messages"][0]["text"].startswith("Jeg har ikke gemt")
+    stored = readable(raw_rows(bot.tracker_db, f"platform:{sender}"))
+    logged = logs(bot)
+    for original, placeholder in sent.items():
+        assert original not in stored and original not in logged, original
+        assert placeholder in stored
 
 
 def test_callback_keeps_only_the_consented_contact_details(bot):
