@@ -38,14 +38,14 @@ cat <<MSG
   Action server:  http://$ACTION_HOST:$ACTION_PORT/health
   Talk to the bot: POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook
     curl -s -H 'Content-Type: application/json' \\
-      -d '{"sender": "forælder-1", "message": "Hvad er tidlig indsats?"}' \\
+      -d '{"sender": "3f1c2a9e-5b7d-4c11-9a0e-1234567890ab", "message": "Hvad er tidlig indsats?"}' \\
       http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook
   Conversations (with personal data redacted) and callback requests are stored in
   $TRACKER_DB. Delete one: POST /webhooks/rest/delete {"sender": "..."}. Stop with Ctrl+C.
 $demo_mail
 
 MSG
-# Sanic's own cap on a request body (the channels answer 413 above MAX_REQUEST_BYTES).
-SANIC_REQUEST_MAX_SIZE=$((MAX_REQUEST_BYTES * 4)) \
+# Sanic refuses bodies over 1 MB unread; the channels answer 413 above MAX_REQUEST_BYTES.
+SANIC_REQUEST_MAX_SIZE=1048576 \
   .venv/bin/rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml --cors $CORS_ORIGINS

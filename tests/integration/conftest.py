@@ -162,7 +162,7 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
              "--debug", "--cors", web_origin],
             # Sanic's own cap on bodies, for the Rasa server only (as scripts/run.sh).
-            cwd=PROJECT_ROOT, env={**env, "SANIC_REQUEST_MAX_SIZE": str(16384 * 4)},
+            cwd=PROJECT_ROOT, env={**env, "SANIC_REQUEST_MAX_SIZE": "1048576"},
             stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
         web_log = workdir / "web.log"
         processes.append(subprocess.Popen(

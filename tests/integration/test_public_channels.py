@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
+from bot.settings import PROJECT_ROOT
 from bot.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier, sign
 from tests.integration.conftest import ACTION_TOKEN, PLATFORM_SECRET, Bot, texts
 
@@ -233,3 +236,20 @@ def test_the_action_server_wants_its_token_and_never_echoes_the_tracker(bot):
     assert status == 500 and answer == {"error": "Handlingen kunne ikke udføres."}
     with urllib.request.urlopen(f"http://127.0.0.1:{bot.action_port}/health") as health:
         assert health.status == 200
+
+
+# The integration guide's examples (README, docs/examples/) work as written.
+def test_the_readmes_python_and_curl_examples_work(bot):
+    env = {**bot.env, "PLATFORM_WEBHOOK_SECRET": PLATFORM_SECRET,
+           "BOT_URL": f"http://127.0.0.1:{bot.rasa_port}"}
+    python = subprocess.run(
+        [sys.executable, "docs/examples/webhook_client.py", "Hvad er tidlig indsats?",
+         "--url", env["BOT_URL"], "--sender", f"eksempel-{uuid.uuid4().hex[:6]}"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert python.returncode == 0, python.stderr
+    assert "Herning Kommune lægger vægt på at hjælpe tidligt" in python.stdout
+    shell = subprocess.run(["bash", "docs/examples/webhook_curl.sh"], cwd=PROJECT_ROOT,
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert shell.returncode == 0, shell.stderr
+    answer = json.loads(shell.stdout)
+    assert answer["sender"] == "sag-123" and answer["messages"]
