@@ -98,3 +98,23 @@ def test_plain_http_webhook_is_allowed_on_localhost_only(monkeypatch):
     monkeypatch.setenv("HANDOFF_WEBHOOK_URL", "http://127.0.0.1:9000/hook")
     monkeypatch.setenv("HANDOFF_WEBHOOK_SECRET", "x" * 20)
     assert settings.load().webhook_enabled
+
+
+def test_the_action_server_needs_a_token_to_listen_beyond_this_machine(monkeypatch):
+    monkeypatch.setenv("ACTION_HOST", "0.0.0.0")
+    monkeypatch.delenv("ACTION_SERVER_TOKEN", raising=False)
+    with pytest.raises(ValueError, match="ACTION_SERVER_TOKEN"):
+        settings.load()
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "a-long-random-token")
+    assert settings.load().action_server_token == "a-long-random-token"
+
+
+def test_the_webhook_secret_must_be_long_and_is_never_printed(monkeypatch, capsys):
+    monkeypatch.setenv("PLATFORM_WEBHOOK_SECRET", "short")
+    with pytest.raises(ValueError, match="PLATFORM_WEBHOOK_SECRET"):
+        settings.load()
+    monkeypatch.setenv("PLATFORM_WEBHOOK_SECRET", "platform-secret-123456")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "token-123456789")
+    settings.main()
+    printed = capsys.readouterr().out
+    assert "platform-secret-123456" not in printed and "token-123456789" not in printed
