@@ -226,3 +226,15 @@ def test_phone_screen_zoom_reduced_motion_and_long_words(browser, bot):
                              ".scrollBehavior") == "auto"
         assert _serious(page) == []
         context.close()
+
+
+def test_a_quick_reply_is_sent_as_the_payload_the_bot_offered(page):
+    open_by_keyboard(page)
+    ask(page, "xqzt blorf")
+    before = page.locator(".hk-msg--bot").count()
+    page.get_by_role("button", name="Tal med en medarbejder").last.click()
+    expect(page.locator(".hk-msg--user").last).to_have_text(
+        re.compile("Tal med en medarbejder$"))
+    expect(page.locator(".hk-msg--bot").nth(before)).to_be_visible()
+    expect(page.locator(".hk-card").last).to_contain_text("Bo Ulrich Bertelsen")
+    assert page.locator(".hk-msg--error").count() == 0
