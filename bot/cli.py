@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
@@ -148,6 +149,40 @@ def cmd_conversations_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    import subprocess
+    from pathlib import Path
+
+    from bot.validate import check
+
+    root = Path(args.root).resolve()
+    _say("Tjekker YAML, eksempler, afsnit og kontakter ...")
+    problems = check(root)
+    for problem in problems:
+        _say(f"  {problem}")
+    if problems:
+        _say(f"{len(problems)} fejl. Ret dem og kør 'validate' igen.")
+        return 1
+    _say("  i orden.")
+    if args.uden_rasa:
+        return 0
+    _say("Kører Rasas egen kontrol (rasa data validate) ...")
+    done = subprocess.run(
+        [sys.executable, "-m", "rasa", "data", "validate", "--fail-on-warnings",
+         "--data", "data", "--domain", "domain.yml", "--config", "config.yml"],
+        cwd=root, capture_output=True, text=True,
+        env={**os.environ, **settings.load().as_env(), "ACTION_SERVER_TOKEN": ""})
+    if done.returncode != 0:
+        lines = [line for line in (done.stdout + done.stderr).splitlines()
+                 if "UserWarning" in line or "Error" in line or "error" in line]
+        for line in lines[-20:] or (done.stdout + done.stderr).splitlines()[-20:]:
+            _say(f"  {line.strip()}")
+        _say("Rasas kontrol fandt fejl (se ovenfor).")
+        return 1
+    _say("  i orden. Alt er klar til træning.")
+    return 0
+
+
 def cmd_slot_key(args: argparse.Namespace) -> int:
     from cryptography.fernet import Fernet
 
@@ -229,6 +264,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     delete.add_argument("sender_id", help="samtalens id (sender id)")
     delete.set_defaults(run=cmd_conversations_delete)
+
+    validate = commands.add_parser(
+        "validate", help="tjek træningsdata, afsnit og kontakter (fil og linje ved fejl)"
+    )
+    validate.add_argument("--root", default=str(settings.PROJECT_ROOT),
+                          help="projektmappen (standard: denne)")
+    validate.add_argument("--uden-rasa", action="store_true",
+                          help="spring Rasas egen, langsommere kontrol over")
+    validate.set_defaults(run=cmd_validate)
 
     slot_key = commands.add_parser(
         "slot-key", help="lav en ny nøgle til TRACKER_SLOT_KEY (fælles for alle Rasa-servere)"
