@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run test lint eval bench compare handoffs resend purge lock clean
+.PHONY: setup train run test lint eval bench compare handoffs resend purge validate review lock clean
 
 setup:            ## Python 3.10 venv, locked dependencies, Danish spaCy pipeline
 	@scripts/setup.sh
@@ -40,6 +40,12 @@ resend: setup     ## re-send undelivered callback requests (run it from a schedu
 
 purge: setup      ## delete conversations older than RETENTION_DAYS (run it daily)
 	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli conversations purge
+
+validate: setup   ## check the data staff edit (file and line), then Rasa's own validation
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli validate
+
+review: setup     ## report of unanswered questions and figures: var/review/review.html
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli review
 
 lock:             ## rewrite requirements.lock from the current environment
 	@{ head -3 requirements.lock; $(PY) -m pip freeze --all --exclude-editable; } > requirements.lock.new

@@ -183,6 +183,54 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.knowledge import load_knowledge
+    from bot.retention import conversation_store_url
+    from bot.review import read_messages, write_report
+
+    config = settings.load()
+    url = args.store or conversation_store_url(config.tracker_db)
+    _say("Læser samtalerne ...")
+    messages = read_messages(url)
+    titles = {s.intent: s.title for s in load_knowledge().sections.values()}
+    _say(f"Skriver rapporten for {len(messages)} beskeder ...")
+    csv_path, html_path = write_report(messages, Path(args.out), titles)
+    _say(f"Færdig: {html_path} (åbn den i en browser) og {csv_path}.")
+    return 0
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.knowledge import load_knowledge
+    from bot.privacy import PLACEHOLDERS, find_personal_data
+    from bot.review import add_training_example
+    from bot.validate import check
+
+    root = Path(args.root).resolve()
+    text = " ".join(args.tekst.split())
+    if find_personal_data(text, names=True) or any(p in text for p in PLACEHOLDERS.values()):
+        _say("Teksten indeholder personoplysninger eller en pladsholder som [CPR]. "
+             "Skriv den om uden dem; personoplysninger må aldrig stå i træningsdata.")
+        return 2
+    section = load_knowledge().sections.get(args.afsnit)
+    if section is None:
+        _say(f"Ukendt afsnit »{args.afsnit}«. Afsnittene står i data/knowledge/sections.yml.")
+        return 2
+    path = add_training_example(root / "data" / "nlu", section.intent, text)
+    _say(f"Tilføjet til {path.relative_to(root)} under {section.intent}.")
+    problems = check(root)
+    for problem in problems:
+        _say(f"  {problem}")
+    if problems:
+        _say("Valideringen fandt fejl; ret dem, før du træner.")
+        return 1
+    _say("Valideret. Træn og genindlæs modellen for at tage eksemplet i brug.")
+    return 0
+
+
 def cmd_slot_key(args: argparse.Namespace) -> int:
     from cryptography.fernet import Fernet
 
@@ -273,6 +321,23 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--uden-rasa", action="store_true",
                           help="spring Rasas egen, langsommere kontrol over")
     validate.set_defaults(run=cmd_validate)
+
+    review = commands.add_parser(
+        "review", help="rapport over det, botten ikke kunne svare på, og nøgletal (CSV, HTML)"
+    )
+    review.add_argument("--out", default=str(settings.PROJECT_ROOT / "var" / "review"),
+                        help="mappe til review.csv og review.html")
+    review.add_argument("--store", default=None,
+                        help="samtalelageret som SQLAlchemy-URL (standard: TRACKER_DB)")
+    review.set_defaults(run=cmd_review)
+
+    learn = commands.add_parser(
+        "learn", help="gør en gennemgået besked til træningseksempel under et afsnit"
+    )
+    learn.add_argument("tekst", help="formuleringen, uden personoplysninger")
+    learn.add_argument("--afsnit", required=True, help="afsnittets id, fx tandpleje")
+    learn.add_argument("--root", default=str(settings.PROJECT_ROOT), help=argparse.SUPPRESS)
+    learn.set_defaults(run=cmd_learn)
 
     slot_key = commands.add_parser(
         "slot-key", help="lav en ny nøgle til TRACKER_SLOT_KEY (fælles for alle Rasa-servere)"
