@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -76,6 +76,21 @@ async def accepts_payload(request: Request, sender: str, payload: str) -> bool:
     return tracker is not None and payload in offered_payloads(tracker.events)
 
 
+async def text_to_send(request: Request, limiter: RateLimiter, conversation: str,
+                       message: Optional[str], payload: Optional[str]
+                       ) -> Union[str, HTTPResponse]:
+    """What goes to the bot, or the refusal: the rate limit, then the payload rule (only
+    a quick reply the bot offered), then typed text as plain text."""
+    wait = limiter.retry_after(conversation)
+    if wait:
+        return error(ERRORS["rate"], 429, headers={"Retry-After": str(int(wait) + 1)})
+    if payload is None:
+        return plain_text(message or "")
+    if not await accepts_payload(request, conversation, payload):
+        return error(ERRORS["payload"], 400, "payload")
+    return payload
+
+
 async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
                  sender: str, channel: str, metadata: Dict[str, Any]
                  ) -> Optional[list]:
@@ -122,15 +137,9 @@ class RestInput(InputChannel):
                 metadata = client_metadata(body, METADATA_KEYS)
             except RequestError as problem:
                 return error(problem.message, problem.status, problem.field)
-            wait = self.limiter.retry_after(sender)
-            if wait:
-                return error(ERRORS["rate"], 429, headers={"Retry-After": str(int(wait) + 1)})
-            if payload is not None:
-                if not await accepts_payload(request, sender, payload):
-                    return error(ERRORS["payload"], 400, "payload")
-                text = payload
-            else:
-                text = plain_text(message or "")
+            text = await text_to_send(request, self.limiter, sender, message, payload)
+            if isinstance(text, HTTPResponse):
+                return text
             messages = await answer(on_new_message, text, sender, self.name(),
                                     {**metadata, "channel": self.name()})
             if messages is None:

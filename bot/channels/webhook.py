@@ -39,10 +39,9 @@ from bot.channels.public import (
     client_metadata,
     message_or_payload,
     parse_body,
-    plain_text,
     required_string,
 )
-from bot.channels.rest import ERRORS, accepts_payload, answer, error
+from bot.channels.rest import ERRORS, answer, error, text_to_send
 from bot.signing import SignatureError, Verifier, sign
 
 logger = logging.getLogger(__name__)
@@ -152,15 +151,10 @@ class PlatformWebhook(InputChannel):
             except RequestError as problem:
                 return error(problem.message, problem.status, problem.field)
             conversation = PREFIX + sender
-            wait = self.limiter.retry_after(conversation)
-            if wait:
-                return error(ERRORS["rate"], 429, headers={"Retry-After": str(int(wait) + 1)})
-            if payload is not None:
-                if not await accepts_payload(request, conversation, payload):
-                    return error(ERRORS["payload"], 400, "payload")
-                text = payload
-            else:
-                text = plain_text(message or "")
+            checked = await text_to_send(request, self.limiter, conversation, message, payload)
+            if isinstance(checked, HTTPResponse):
+                return checked
+            text = checked
 
             if wants_async and self.callback is not None:
                 callback = self.callback

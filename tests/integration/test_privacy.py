@@ -27,6 +27,7 @@ from bot.signing import sign
 from bot.tracker_store import RedactingTrackerStore
 from tests.integration.conftest import PLATFORM_SECRET, Bot, custom_ids, texts
 from tests.integration.test_callback import REFERENCE, wait_delivered
+from tests.support.rows import readable
 
 pytestmark = pytest.mark.live
 
@@ -49,17 +50,6 @@ def raw_rows(db: Path, sender: str) -> List[Tuple[Any, ...]]:
     with sqlite3.connect(db) as connection:
         return connection.execute("SELECT * FROM events WHERE sender_id = ?",
                                   (sender,)).fetchall()
-
-
-def readable(rows: List[Tuple[Any, ...]]) -> str:
-    """Every column of every row, with the JSON data also decoded (ø, not \\u00f8)."""
-    parts = []
-    for row in rows:
-        for column in row:
-            parts.append(str(column))
-            if isinstance(column, str) and column.startswith("{"):
-                parts.append(json.dumps(json.loads(column), ensure_ascii=False))
-    return "\n".join(parts)
 
 
 def logs(bot: Bot) -> str:

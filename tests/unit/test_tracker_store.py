@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, List
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.settings import PROJECT_ROOT
 from bot.tracker_store import RedactingTrackerStore
+from tests.support.rows import readable
 
 PRIVATE_SLOTS = {"callback_name": "[NAVN]", "callback_reach": "[KONTAKT]"}
 ORIGINALS = ["010203-1234", "22 33 44 55", "mor@example.dk", "Oliver", "Sigrid Holm",
@@ -79,13 +80,7 @@ def raw(store: RedactingTrackerStore, sender: str = "parent-1") -> str:
     with store.engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT * FROM events WHERE sender_id = :s"),
                                   {"s": sender}).fetchall()
-    parts: List[str] = []
-    for row in rows:
-        for column in row:
-            parts.append(str(column))
-            if isinstance(column, str) and column.startswith("{"):
-                parts.append(json.dumps(json.loads(column), ensure_ascii=False))
-    return "\n".join(parts)
+    return readable(rows)
 
 
 def test_rows_hold_placeholders_and_sealed_slots_never_the_originals(domain, settings):
