@@ -42,7 +42,7 @@ class Score:
     train_seconds: float
 
 
-def _examples(path: Path) -> List[Tuple[str, str]]:
+def examples(path: Path) -> List[Tuple[str, str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(path))
@@ -64,28 +64,34 @@ def _score(name: str, gold: Sequence[str], top: Sequence[str], final: Sequence[s
     )
 
 
+def score_model(name: str, model: str, holdout: List[Tuple[str, str]],
+                seconds: float = 0.0) -> Score:
+    """A trained model (.tar.gz) scored on the held-out examples."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+    top, final = [], []
+    for text, _ in holdout:
+        parsed = asyncio.run(agent.parse_message(text))
+        ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
+        best = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+        top.append(best["name"])
+        overridden = parsed["intent"].get("confidence") == 1.0  # SafetyNet, InputGuard
+        if overridden or best["confidence"] >= THRESHOLD:
+            final.append(parsed["intent"]["name"] if overridden else best["name"])
+        else:
+            final.append(FALLBACK)
+    return _score(name, [g for _, g in holdout], top, final, seconds)
+
+
 def score_rasa(name: str, config: Path, train_dir: Path,
                holdout: List[Tuple[str, str]]) -> Score:
-    from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
 
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         model = train_nlu(str(config), str(train_dir), out, domain=str(PROJECT_ROOT / "domain.yml"))
-        seconds = time.perf_counter() - started
-        agent = Agent.load(model)
-        top, final = [], []
-        for text, _ in holdout:
-            parsed = asyncio.run(agent.parse_message(text))
-            ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
-            best = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
-            top.append(best["name"])
-            overridden = parsed["intent"].get("confidence") == 1.0  # SafetyNet, InputGuard
-            if overridden or best["confidence"] >= THRESHOLD:
-                final.append(parsed["intent"]["name"] if overridden else best["name"])
-            else:
-                final.append(FALLBACK)
-    return _score(name, [g for _, g in holdout], top, final, seconds)
+        return score_model(name, model, holdout, time.perf_counter() - started)
 
 
 def score_tfidf(train: List[Tuple[str, str]], holdout: List[Tuple[str, str]]) -> Score:
@@ -131,8 +137,8 @@ def render(scores: List[Score], holdout_path: Path, count: int) -> str:
 def compare(holdout_path: Path, train_dir: Path, progress: Callable[[str], None]) -> str:
     # No training cache: every pipeline trains from scratch, so the times compare.
     os.environ["RASA_MAX_CACHE_SIZE"] = "0"
-    holdout = _examples(holdout_path)
-    train = _examples(train_dir)
+    holdout = examples(holdout_path)
+    train = examples(train_dir)
     scores = []
     for name, config in RASA_CONFIGS.items():
         progress(f"Træner og måler: {name} ...")
