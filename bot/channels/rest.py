@@ -105,24 +105,33 @@ async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: 
     return collector.messages
 
 
-class RestInput(InputChannel):
+class PublicChannel(InputChannel):
+    """What the public channels share: settings, body limit, rate limiter, and the
+    blueprint they start from (abstract: Rasa builds only the subclasses)."""
+
+    def __init__(self) -> None:
+        self.config = settings.load()
+        self.max_bytes = self.config.max_request_bytes
+        self.limiter = RateLimiter(self.config.rate_limit_messages,
+                                   self.config.rate_limit_seconds)
+
+    def new_blueprint(self) -> Blueprint:
+        # The Rasa server builds its channels once at start: redact its logs from here
+        # on, even if the conversation store (which does the same) failed to load.
+        log_redaction.install(names=self.config.privacy_redact_names)
+        return Blueprint(f"{self.name()}_webhook", __name__)
+
+
+class RestInput(PublicChannel):
     """REST channel of the bot (credentials.yml: `bot.channels.rest.RestInput`)."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
 
-    def __init__(self) -> None:
-        config = settings.load()
-        self.max_bytes = config.max_request_bytes
-        self.limiter = RateLimiter(config.rate_limit_messages, config.rate_limit_seconds)
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
                   ) -> Blueprint:
-        # The Rasa server builds its channels once at start: redact its logs from here
-        # on, even if the conversation store (which does the same) failed to load.
-        log_redaction.install(names=settings.load().privacy_redact_names)
-        webhook = Blueprint(f"{self.name()}_webhook", __name__)
+        webhook = self.new_blueprint()
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -27,21 +27,19 @@ import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import log_redaction, settings
 from bot.channels.public import (
-    RateLimiter,
     RequestError,
     client_metadata,
     message_or_payload,
     parse_body,
     required_string,
 )
-from bot.channels.rest import ERRORS, answer, error, text_to_send
+from bot.channels.rest import ERRORS, PublicChannel, answer, error, text_to_send
 from bot.signing import SignatureError, Verifier, sign
 
 logger = logging.getLogger(__name__)
@@ -91,7 +89,7 @@ class CallbackClient:
         return False
 
 
-class PlatformWebhook(InputChannel):
+class PlatformWebhook(PublicChannel):
     """credentials.yml: `bot.channels.webhook.PlatformWebhook`; secrets from the env."""
 
     @classmethod
@@ -99,9 +97,8 @@ class PlatformWebhook(InputChannel):
         return "platform"
 
     def __init__(self) -> None:
-        config = settings.load()
-        self.max_bytes = config.max_request_bytes
-        self.limiter = RateLimiter(config.rate_limit_messages, config.rate_limit_seconds)
+        super().__init__()
+        config = self.config
         secret = config.platform_webhook_secret
         self.verifier = Verifier(secret, config.signature_tolerance_seconds) if secret else None
         self.callback: Optional[CallbackClient] = None
@@ -118,8 +115,7 @@ class PlatformWebhook(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
                   ) -> Blueprint:
-        log_redaction.install(names=settings.load().privacy_redact_names)
-        webhook = Blueprint(f"{self.name()}_webhook", __name__)
+        webhook = self.new_blueprint()
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
