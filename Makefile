@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run test lint eval bench compare handoffs resend purge validate review lock clean
+.PHONY: setup train run test lint eval bench compare handoffs resend purge validate review check-model reload lock clean
 
 setup:            ## Python 3.10 venv, locked dependencies, Danish spaCy pipeline
 	@scripts/setup.sh
@@ -46,6 +46,12 @@ validate: setup   ## check the data staff edit (file and line), then Rasa's own 
 
 review: setup     ## report of unanswered questions and figures: var/review/review.html
 	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli review
+
+check-model: train ## the newest model: story tests and the held-out set against the thresholds
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli test
+
+reload: setup     ## swap the newest model into the running server (needs RASA_API_JWT_SECRET)
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m bot.cli reload
 
 lock:             ## rewrite requirements.lock from the current environment
 	@{ head -3 requirements.lock; $(PY) -m pip freeze --all --exclude-editable; } > requirements.lock.new

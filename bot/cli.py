@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from bot import settings
 from bot.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from bot.handoff_store import StoredRequest
+    from bot.nlu_compare import Score
 
 
 def _say(text: str) -> None:
@@ -149,61 +151,237 @@ def cmd_conversations_delete(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
+def _rasa_env() -> Dict[str, str]:
+    """The environment Rasa's own commands run with: the settings with defaults applied,
+    and this project's package importable (config.yml names its components)."""
+    path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, **settings.load().as_env(),
+            "ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN", ""),
+            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONPATH": path}
+
+
+def _newest_model(root: Path) -> Optional[Path]:
+    models = sorted((root / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def _check_data(root: Path, with_rasa: bool = True) -> bool:
+    """The project's checks, then Rasa's; True when the data is fit to train."""
     import subprocess
-    from pathlib import Path
 
     from bot.validate import check
 
-    root = Path(args.root).resolve()
     _say("Tjekker YAML, eksempler, afsnit og kontakter ...")
     problems = check(root)
     for problem in problems:
         _say(f"  {problem}")
     if problems:
         _say(f"{len(problems)} fejl. Ret dem og kør 'validate' igen.")
-        return 1
+        return False
     _say("  i orden.")
-    if args.uden_rasa:
-        return 0
+    if not with_rasa:
+        return True
     _say("Kører Rasas egen kontrol (rasa data validate) ...")
     done = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate", "--fail-on-warnings",
          "--data", "data", "--domain", "domain.yml", "--config", "config.yml"],
-        cwd=root, capture_output=True, text=True,
-        env={**os.environ, **settings.load().as_env(), "ACTION_SERVER_TOKEN": ""})
+        cwd=root, capture_output=True, text=True, env=_rasa_env())
     if done.returncode != 0:
-        lines = [line for line in (done.stdout + done.stderr).splitlines()
+        output = (done.stdout + done.stderr).splitlines()
+        lines = [line for line in output
                  if "UserWarning" in line or "Error" in line or "error" in line]
-        for line in lines[-20:] or (done.stdout + done.stderr).splitlines()[-20:]:
+        for line in lines[-20:] or output[-20:]:
             _say(f"  {line.strip()}")
         _say("Rasas kontrol fandt fejl (se ovenfor).")
+        return False
+    _say("  i orden.")
+    return True
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    if not _check_data(Path(args.root).resolve(), with_rasa=not args.uden_rasa):
         return 1
-    _say("  i orden. Alt er klar til træning.")
+    _say("Alt er klar til træning.")
+    return 0
+
+
+TRAINING_STEP = re.compile(r"Starting to train component '([^']+)'")
+EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import subprocess
+    import time
+
+    root = Path(args.root).resolve()
+    if not _check_data(root, with_rasa=not args.uden_rasa):
+        _say("Træner ikke: ret fejlene først.")
+        return 1
+    name = time.strftime("herning-%Y%m%d-%H%M%S")
+    _say("Træner modellen (4-6 minutter på en server med 2 kerner) ...")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rasa", "train", "--config", "config.yml",
+         "--domain", "domain.yml", "--data", "data/nlu", "data/stories",
+         "--out", "models", "--fixed-model-name", name],
+        cwd=root, env=_rasa_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)  # text mode turns the progress bar's "\r" into lines
+    tail: List[str] = []
+    shown = -1
+    assert process.stdout is not None
+    for line in process.stdout:
+        tail = (tail + [line.rstrip()])[-30:]
+        step, epochs = TRAINING_STEP.search(line), EPOCHS.search(line)
+        if step:
+            _say(f"  trin: {step.group(1)}  ({time.monotonic() - started:.0f} s)")
+        elif epochs and int(epochs.group(1)) // 25 > shown:
+            shown = int(epochs.group(1)) // 25
+            _say(f"  klassifikatoren: {25 * shown} % af runderne")
+    if process.wait() != 0:
+        for line in tail:
+            _say(f"  {line}")
+        _say("Træningen fejlede (se ovenfor).")
+        return 1
+    model = root / "models" / f"{name}.tar.gz"
+    _say(f"Færdig efter {time.monotonic() - started:.0f} s: {model}")
+    _say("Test den med 'test', og tag den i brug med 'reload'.")
+    return 0
+
+
+def _score(model: Path, root: Path, what: str) -> Optional[Score]:
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    from bot.nlu_compare import score_model
+    from bot.quality import describe, holdout
+
+    configure_structlog(logging.WARNING)  # Rasa logs every parse at DEBUG otherwise
+
+    questions = holdout(root)
+    _say(f"Måler {what} på {len(questions)} tilbageholdte spørgsmål ...")
+    try:
+        score = score_model(what, str(model), questions)
+    except Exception as error:  # a broken or foreign file: refuse it with the reason
+        _say(f"  {what} kan ikke indlæses: {error}")
+        return None
+    _say(f"  {describe(score)}")
+    return score
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from bot.quality import below_thresholds, story_tests, thresholds
+
+    root = Path(args.root).resolve()
+    model = Path(args.model).resolve() if args.model else _newest_model(root)
+    if model is None or not model.exists():
+        _say("Ingen trænet model. Træn en med 'train'.")
+        return 2
+    _say(f"Tester {model.name}.")
+    _say("Kører historietestene (tests/stories) ...")
+    with tempfile.TemporaryDirectory() as out:
+        stories = story_tests(root, model, Path(out), _rasa_env())
+    if stories.passed:
+        _say("  alle historier gik som forventet.")
+    else:
+        for name in stories.failed_stories or [stories.output]:
+            _say(f"  fejlede: {name}")
+    score = _score(model, root, "modellen")
+    reasons = ["modellen kan ikke indlæses"] if score is None else \
+        below_thresholds(score, thresholds(root))
+    for reason in reasons:
+        _say(f"  under kravet: {reason}")
+    if not stories.passed or reasons:
+        _say("Modellen består ikke testene. Tag den ikke i brug.")
+        return 1
+    _say("Modellen består testene.")
+    return 0
+
+
+def cmd_reload(args: argparse.Namespace) -> int:
+    from bot.nlu_compare import score_parses
+    from bot.quality import below_thresholds, describe, holdout, thresholds, worse_than
+    from bot.rasa_api import RasaApi, RasaApiError
+
+    root = Path(args.root).resolve()
+    config = settings.load()
+    if not config.rasa_api_jwt_secret:
+        _say("RASA_API_JWT_SECRET er ikke sat. Den skal være den samme som Rasa-serverens, "
+             "så serveren ved, at det er dig.")
+        return 2
+    model = Path(args.model).resolve() if args.model else _newest_model(root)
+    if model is None or not model.is_file():
+        _say("Ingen trænet model at tage i brug. Træn en med 'train'.")
+        return 2
+    _say(f"Tager {model.name} i brug på {args.url}.")
+    if not _check_data(root, with_rasa=False):
+        _say("Afvist: træningsdataene har fejl; modellen tages ikke i brug.")
+        return 1
+    api = RasaApi(args.url, config.rasa_api_jwt_secret)
+    try:
+        running = Path(str(api.status().get("model_file") or ""))
+    except RasaApiError as error:
+        _say(f"Afvist: {error}")
+        return 2
+    if running.name == model.name:
+        _say(f"Serveren kører allerede {model.name}.")
+        return 0
+    new = _score(model, root, "den nye model")
+    if new is None:
+        _say("Afvist: den nye model kan ikke indlæses.")
+        return 1
+    questions = holdout(root)
+    _say(f"Måler den kørende model ({running.name}) på de samme spørgsmål gennem serveren ...")
+    try:
+        old = score_parses("running", questions, api.parse)
+    except RasaApiError as error:
+        _say(f"Afvist: {error}")
+        return 2
+    _say(f"  {describe(old)}")
+    reasons = below_thresholds(new, thresholds(root)) + worse_than(
+        new, old, len(questions), args.tolerance)
+    if reasons:
+        for reason in reasons:
+            _say(f"  {reason}")
+        _say("Afvist: den nye model er ikke god nok. Serveren kører videre med "
+             f"{running.name}.")
+        return 1
+    _say("Skifter modellen i den kørende server ...")
+    try:
+        api.replace_model(str(model))
+        now = Path(str(api.status().get("model_file") or "")).name
+    except RasaApiError as error:
+        _say(f"Skiftet mislykkedes: {error}")
+        return 1
+    if now != model.name:
+        _say(f"Skiftet mislykkedes: serveren kører {now}.")
+        return 1
+    _say(f"Færdig: serveren svarer nu med {model.name}. Samtaler i gang fortsætter.")
     return 0
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from bot.knowledge import load_knowledge
     from bot.retention import conversation_store_url
-    from bot.review import read_messages, write_report
+    from bot.review import read_feedback, read_messages, write_report
 
     config = settings.load()
     url = args.store or conversation_store_url(config.tracker_db)
     _say("Læser samtalerne ...")
-    messages = read_messages(url)
-    titles = {s.intent: s.title for s in load_knowledge().sections.values()}
-    _say(f"Skriver rapporten for {len(messages)} beskeder ...")
-    csv_path, html_path = write_report(messages, Path(args.out), titles)
+    messages, feedback = read_messages(url), read_feedback(url)
+    sections = load_knowledge().sections.values()
+    _say(f"Skriver rapporten for {len(messages)} beskeder og {len(feedback)} vurderinger ...")
+    csv_path, html_path = write_report(messages, Path(args.out),
+                                       {s.intent: s.title for s in sections}, feedback,
+                                       {s.id: s.title for s in sections})
     _say(f"Færdig: {html_path} (åbn den i en browser) og {csv_path}.")
     return 0
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from bot.knowledge import load_knowledge
     from bot.privacy import PLACEHOLDERS, find_personal_data
     from bot.review import add_training_example
@@ -322,6 +500,30 @@ def build_parser() -> argparse.ArgumentParser:
                           help="spring Rasas egen, langsommere kontrol over")
     validate.set_defaults(run=cmd_validate)
 
+    train = commands.add_parser(
+        "train", help="valider dataene og træn en ny model (models/herning-<tid>.tar.gz)")
+    train.add_argument("--root", default=str(settings.PROJECT_ROOT), help=argparse.SUPPRESS)
+    train.add_argument("--uden-rasa", action="store_true",
+                       help="spring Rasas egen kontrol over før træningen")
+    train.set_defaults(run=cmd_train)
+
+    test = commands.add_parser(
+        "test", help="test modellen: historietestene og de tilbageholdte spørgsmål")
+    test.add_argument("--model", default=None, help="modelfilen (standard: den nyeste)")
+    test.add_argument("--root", default=str(settings.PROJECT_ROOT), help=argparse.SUPPRESS)
+    test.set_defaults(run=cmd_test)
+
+    reload = commands.add_parser(
+        "reload", help="tag en ny model i brug i den kørende server uden nedetid")
+    reload.add_argument("--model", default=None, help="modelfilen (standard: den nyeste)")
+    reload.add_argument("--url", default=f"http://{config.rasa_host}:{config.rasa_port}",
+                        help="Rasa-serveren (standard: %(default)s)")
+    reload.add_argument("--tolerance", type=int, default=1,
+                        help="så mange færre rigtige svar på de tilbageholdte spørgsmål "
+                             "tåles (standard: %(default)s)")
+    reload.add_argument("--root", default=str(settings.PROJECT_ROOT), help=argparse.SUPPRESS)
+    reload.set_defaults(run=cmd_reload)
+
     review = commands.add_parser(
         "review", help="rapport over det, botten ikke kunne svare på, og nøgletal (CSV, HTML)"
     )
@@ -347,6 +549,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    import warnings
+
+    warnings.simplefilter("ignore", DeprecationWarning)  # the libraries', not for staff
     args = build_parser().parse_args(argv)
     return int(args.run(args))
 

@@ -14,7 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from bot.settings import PROJECT_ROOT
 
@@ -64,15 +64,12 @@ def _score(name: str, gold: Sequence[str], top: Sequence[str], final: Sequence[s
     )
 
 
-def score_model(name: str, model: str, holdout: List[Tuple[str, str]],
-                seconds: float = 0.0) -> Score:
-    """A trained model (.tar.gz) scored on the held-out examples."""
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(model)
+def score_parses(name: str, holdout: List[Tuple[str, str]],
+                 parse: Callable[[str], Dict[str, Any]], seconds: float = 0.0) -> Score:
+    """The held-out examples scored with `parse` (text -> Rasa's parse result)."""
     top, final = [], []
     for text, _ in holdout:
-        parsed = asyncio.run(agent.parse_message(text))
+        parsed = parse(text)
         ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
         best = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
         top.append(best["name"])
@@ -82,6 +79,16 @@ def score_model(name: str, model: str, holdout: List[Tuple[str, str]],
         else:
             final.append(FALLBACK)
     return _score(name, [g for _, g in holdout], top, final, seconds)
+
+
+def score_model(name: str, model: str, holdout: List[Tuple[str, str]],
+                seconds: float = 0.0) -> Score:
+    """A trained model (.tar.gz) scored on the held-out examples."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+    return score_parses(name, holdout,
+                        lambda text: asyncio.run(agent.parse_message(text)), seconds)
 
 
 def score_rasa(name: str, config: Path, train_dir: Path,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Iterable, Optional
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -158,6 +158,18 @@ class Redactor:
         return result
 
 
+_PROCESS_KEY: List[bytes] = []
+
+
+def _process_key() -> bytes:
+    """One random key for the whole process, made on first use: a model swapped in
+    through the HTTP API builds a new conversation store, and it must still open the
+    values the previous one sealed."""
+    if not _PROCESS_KEY:
+        _PROCESS_KEY.append(Fernet.generate_key())
+    return _PROCESS_KEY[0]
+
+
 class SlotCipher:
     """Seals and opens private slot values (Fernet: AES-128-CBC with an HMAC).
 
@@ -166,7 +178,7 @@ class SlotCipher:
     """
 
     def __init__(self, key: str = "") -> None:
-        self._fernet = Fernet(key.encode("ascii") if key else Fernet.generate_key())
+        self._fernet = Fernet(key.encode("ascii") if key else _process_key())
 
     @staticmethod
     def is_sealed(value: Any) -> bool:

@@ -6,6 +6,8 @@ children's names) and writes `review.csv` and `review.html`:
 - the parents' messages the bot did not answer confidently (clarifying question, out of
   scope) or answered by pointing to a person, grouped by similarity, with counts and the
   first and last date, so staff can add the missing wordings or answers;
+- the parents' thumbs up/down on answers in the web chat (`answer_feedback`), counted
+  per section (a parent's latest rating of a section counts once per conversation);
 - figures a manager asks for: conversations per day, the share answered from a section,
   escalated to a person (contact, callback, 112), out of scope or unsure, and the most
   used sections, drawn as simple charts (matplotlib, embedded in the HTML).
@@ -53,6 +55,14 @@ class Message:
 
 
 @dataclass
+class Feedback:
+    conversation: str
+    section: str
+    rating: str  # "op" (helped) or "ned" (did not help)
+    at: datetime
+
+
+@dataclass
 class Group:
     texts: List[str] = field(default_factory=list)
     messages: List[Message] = field(default_factory=list)
@@ -87,6 +97,38 @@ def read_messages(url: str) -> List[Message]:
                                  KINDS.get(action, "andet"), at))
             pending = None
     return found
+
+
+def read_feedback(url: str) -> List[Feedback]:
+    """The latest rating per conversation and section, from the `answer_feedback` slot."""
+    engine = sa.create_engine(url, future=True)
+    query = sa.text("SELECT sender_id, timestamp, data FROM events "
+                    "WHERE type_name = 'slot' ORDER BY id")
+    latest: Dict[Tuple[str, str], Feedback] = {}
+    with engine.connect() as connection:
+        try:
+            rows = connection.execute(query).fetchall()
+        except sa.exc.OperationalError:
+            return []
+    for sender, timestamp, data in rows:
+        event = json.loads(data)
+        value = event.get("value")
+        if event.get("name") != "answer_feedback" or not isinstance(value, dict):
+            continue
+        section, rating = value.get("section"), value.get("rating")
+        if isinstance(section, str) and rating in ("op", "ned"):
+            at = datetime.fromtimestamp(float(timestamp or 0), tz=timezone.utc)
+            latest[(sender, section)] = Feedback(sender, section, rating, at)
+    return list(latest.values())
+
+
+def feedback_by_section(feedback: Sequence[Feedback]) -> List[Tuple[str, int, int]]:
+    """(section id, helped, did not help), the most "did not help" first."""
+    counts: Dict[str, Counter] = defaultdict(Counter)
+    for item in feedback:
+        counts[item.section][item.rating] += 1
+    return sorted(((section, c["op"], c["ned"]) for section, c in counts.items()),
+                  key=lambda row: (-row[2], -row[1], row[0]))
 
 
 def group(messages: Sequence[Message], similarity: float = 0.5) -> List[Group]:
@@ -131,8 +173,10 @@ def _chart(title: str, labels: Sequence[str], values: Sequence[float], kind: str
 
 
 def write_report(messages: Sequence[Message], out_dir: Path,
-                 section_titles: Dict[str, str]) -> Tuple[Path, Path]:
-    """review.csv and review.html in `out_dir`; their paths."""
+                 section_titles: Dict[str, str], feedback: Sequence[Feedback] = (),
+                 titles_by_id: Optional[Dict[str, str]] = None) -> Tuple[Path, Path]:
+    """review.csv and review.html in `out_dir`; their paths. `section_titles` names
+    sections by intent, `titles_by_id` by section id (for the feedback)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     review = [m for m in messages if m.kind in FOR_REVIEW]
     groups = group(review)
@@ -172,6 +216,11 @@ def write_report(messages: Sequence[Message], out_dir: Path,
         ("Mest brugte afsnit", _chart("Mest brugte afsnit", [t for t, _ in top],
                                       [c for _, c in top], kind="barh")),
     ]
+    rated = feedback_by_section(feedback)
+    feedback_rows = "\n".join(
+        f"<tr><td>{html.escape((titles_by_id or {}).get(section, section))}</td>"
+        f"<td>{up}</td><td>{down}</td><td>{100 * up / (up + down):.0f} %</td></tr>"
+        for section, up, down in rated) or '<tr><td colspan="4">Ingen endnu.</td></tr>'
     rows = "\n".join(
         f"<tr><td>{n}</td><td>{len(g.messages)}</td>"
         f"<td>{min(m.at for m in g.messages).date()}</td>"
@@ -199,6 +248,11 @@ før samtalerne blev gemt.</p>
 <table id="noegletal"><thead><tr><th>Hvad skete der</th><th>Beskeder</th><th>Andel</th></tr>
 </thead><tbody>{share_rows}</tbody></table>
 {figures}
+<h2>Forældrenes vurdering af svarene</h2>
+<p>»Hjalp svaret?« under svarene i chatten: {len(feedback)} vurderinger. Afsnit med
+mange »Nej« står øverst; læs dem igennem.</p>
+<table id="tilbagemeldinger"><thead><tr><th>Afsnit</th><th>Hjalp</th><th>Hjalp ikke</th>
+<th>Andel der hjalp</th></tr></thead><tbody>{feedback_rows}</tbody></table>
 <h2>Spørgsmål botten ikke svarede sikkert på</h2>
 <p>Grupperet efter ens ord. Tilføj en formulering som træningseksempel med
 <code>python -m bot.cli learn "tekst" --afsnit &lt;afsnit&gt;</code>.</p>

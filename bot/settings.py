@@ -147,6 +147,10 @@ class Settings:
     platform_webhook_secret: str = field(default="", repr=False, metadata={"secret": True})
     # Bearer token the action server requires (needed when ACTION_HOST is not loopback).
     action_server_token: str = field(default="", repr=False, metadata={"secret": True})
+    # Secret (32+ characters) for Rasa's HTTP API: when set, `make run` starts Rasa with
+    # `--enable-api --jwt-secret` and `bot.cli reload` signs its requests with it (HS256).
+    # Empty: the API (model swap, trackers) stays off.
+    rasa_api_jwt_secret: str = field(default="", repr=False, metadata={"secret": True})
 
     @property
     def email_enabled(self) -> bool:
@@ -192,6 +196,9 @@ def load() -> Settings:
     if action_host not in LOOPBACK_HOSTS and not action_token:
         raise ValueError("Setting ACTION_SERVER_TOKEN is needed when the action server "
                          f"listens beyond this machine (ACTION_HOST={action_host})")
+    api_secret = os.environ.get("RASA_API_JWT_SECRET", "").strip()
+    if api_secret and len(api_secret) < 32:
+        raise ValueError("Setting RASA_API_JWT_SECRET must have 32+ characters")
     return Settings(
         # Relative paths are taken from the project root (where Rasa runs).
         spacy_model=os.environ.get("SPACY_MODEL", "").strip() or "build/spacy/da_herning",
@@ -232,6 +239,7 @@ def load() -> Settings:
         tracker_slot_key=os.environ.get("TRACKER_SLOT_KEY", "").strip(),
         platform_webhook_secret=platform_secret,
         action_server_token=action_token,
+        rasa_api_jwt_secret=api_secret,
     )
 
 

@@ -36,6 +36,7 @@ cat <<MSG
   Starting the bot with $model
   Open the demo page with the chat: http://$WEB_HOST:$WEB_PORT/
   Action server:  http://$ACTION_HOST:$ACTION_PORT/health
+  Rasa's HTTP API (model swap with 'make reload'): ${RASA_API_JWT_SECRET:+on}${RASA_API_JWT_SECRET:-off (set RASA_API_JWT_SECRET, 32+ characters)}
   Talk to the bot: POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook
     curl -s -H 'Content-Type: application/json' \\
       -d '{"sender": "3f1c2a9e-5b7d-4c11-9a0e-1234567890ab", "message": "Hvad er tidlig indsats?"}' \\
@@ -46,6 +47,8 @@ $demo_mail
 
 MSG
 # Sanic refuses bodies over 1 MB unread; the channels answer 413 above MAX_REQUEST_BYTES.
+# bot.rasa_run is `rasa run`, plus Rasa's HTTP API (for `make reload`) when
+# RASA_API_JWT_SECRET is set, without the secret on the command line.
 SANIC_REQUEST_MAX_SIZE=1048576 \
-  .venv/bin/rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
+  .venv/bin/python -m bot.rasa_run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml --cors $CORS_ORIGINS

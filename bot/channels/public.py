@@ -128,6 +128,20 @@ def offered_payloads(events: Iterable[Any]) -> Set[str]:
     return offered
 
 
+def answered_sections(events: Iterable[Any]) -> Set[str]:
+    """The ids of the policy sections the bot answered from in the conversation (the
+    `custom.source.id` of its messages): the only answers a parent can rate."""
+    found: Set[str] = set()
+    for event in events:
+        if getattr(event, "type_name", None) != "bot":
+            continue
+        custom = (event.data or {}).get("custom")
+        source = custom.get("source") if isinstance(custom, dict) else None
+        if isinstance(source, dict) and isinstance(source.get("id"), str):
+            found.add(source["id"])
+    return found
+
+
 @dataclass
 class RateLimiter:
     """At most `limit` requests per `seconds` for each key (sender), in this process."""

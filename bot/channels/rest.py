@@ -7,6 +7,10 @@
   messages as a JSON list, as Rasa's own REST channel returns them.
 - `POST /webhooks/rest/delete` with `{"sender": id}`: the parent deletes their own
   conversation (the web chat's "Slet samtale").
+- `POST /webhooks/rest/feedback` with `{"sender": id, "section": id, "rating": "op" |
+  "ned"}`: thumbs up/down on an answer the bot gave in this conversation from that
+  section, kept in the conversation (slot `answer_feedback`) for the staff's review
+  report; 404 when the bot gave no such answer there.
 
 The id is the key: the browser makes it at random (16-128 letters, digits, "-", "_")
 and keeps it for the tab; a request without one is refused, never merged into a shared
@@ -22,6 +26,7 @@ import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import SlotSet
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -30,6 +35,7 @@ from bot import log_redaction, settings
 from bot.channels.public import (
     RateLimiter,
     RequestError,
+    answered_sections,
     client_metadata,
     message_or_payload,
     offered_payloads,
@@ -41,6 +47,9 @@ from bot.channels.public import (
 logger = logging.getLogger(__name__)
 
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{16,128}")
+SECTION_ID = re.compile(r"[a-z0-9_-]{1,64}")
+RATING = re.compile(r"op|ned")
+FEEDBACK_SLOT = "answer_feedback"
 METADATA_KEYS = ("locale", "page")
 ERRORS = {
     "channel": "Samtalen kan ikke slettes herfra. Kontakt kommunen, hvis den skal slettes.",
@@ -48,6 +57,8 @@ ERRORS = {
     "payload": "Svarmuligheden hører ikke til denne samtale. Skriv dit svar i stedet.",
     "rate": "Du har sendt mange beskeder på kort tid. Vent lidt, og prøv igen.",
     "failure": "Beskeden kunne ikke behandles lige nu. Prøv igen om lidt.",
+    "feedback": "Botten har ikke givet det svar i denne samtale.",
+    "feedback_store": "Tilbagemeldingen kan ikke gemmes lige nu. Prøv igen om lidt.",
 }
 
 
@@ -177,5 +188,33 @@ class RestInput(PublicChannel):
                 logger.exception("A conversation could not be deleted")
                 return error(ERRORS["store"], 503)
             return response.json({"deleted": removed > 0})
+
+        @webhook.route("/feedback", methods=["POST"])
+        async def feedback(request: Request) -> HTTPResponse:
+            try:
+                body = parse_body(request.body, self.max_bytes)
+                sender = required_string(body, "sender", CONVERSATION_ID)
+                section = required_string(body, "section", SECTION_ID, max_chars=64)
+                rating = required_string(body, "rating", RATING, max_chars=3)
+            except RequestError as problem:
+                return error(problem.message, problem.status, problem.field)
+            wait = self.limiter.retry_after(sender)
+            if wait:
+                return error(ERRORS["rate"], 429, headers={"Retry-After": str(int(wait) + 1)})
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or agent.tracker_store is None:
+                return error(ERRORS["feedback_store"], 503)
+            try:
+                async with agent.lock_store.lock(sender):
+                    tracker = await agent.tracker_store.retrieve(sender)
+                    if tracker is None or section not in answered_sections(tracker.events):
+                        return error(ERRORS["feedback"], 404, "section")
+                    tracker.update(SlotSet(FEEDBACK_SLOT, {"section": section,
+                                                           "rating": rating}))
+                    await agent.tracker_store.save(tracker)
+            except Exception:
+                logger.exception("Feedback could not be stored")
+                return error(ERRORS["feedback_store"], 503)
+            return response.json({"received": True})
 
         return webhook

@@ -18,7 +18,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -45,13 +45,39 @@ def rasa_env(**overrides: str) -> Dict[str, str]:
     return env
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
+def start_rasa(workdir: Path, env: Dict[str, str], port: int, model: Path, *extra: str,
+               name: str = "rasa") -> Tuple[subprocess.Popen, Path]:
+    """`rasa run` on a loopback port at DEBUG, started as scripts/run.sh starts it
+    (`bot.rasa_run`: the HTTP API is on when RASA_API_JWT_SECRET is set); its log."""
+    log = workdir / f"{name}.log"
+    process = subprocess.Popen(
+        [str(VENV_BIN / "python"), "-m", "bot.rasa_run", "--model", str(model),
+         "--interface", "127.0.0.1", "--port", str(port),
+         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--debug",
+         *extra],
+        # Sanic's own cap on bodies, for the Rasa server only (as scripts/run.sh).
+        cwd=PROJECT_ROOT, env={**env, "SANIC_REQUEST_MAX_SIZE": "1048576"},
+        stdout=log.open("w"), stderr=subprocess.STDOUT)
+    return process, log
+
+
+def stop(processes: List[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -112,7 +138,7 @@ class Conversation:
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory) -> Iterator[Bot]:
     workdir = tmp_path_factory.mktemp("bot")
-    action_port, rasa_port, web_port = _free_port(), _free_port(), _free_port()
+    action_port, rasa_port, web_port = free_port(), free_port(), free_port()
     proxy = TcpProxy(rasa_port).start()
     web_origin = f"http://127.0.0.1:{web_port}"
     # A copy of the knowledge, so a test can edit contacts while the servers run.
@@ -155,22 +181,16 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
             [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
              "--port", str(action_port), "--debug"],
             cwd=PROJECT_ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT))
-        rasa_log = workdir / "rasa.log"
-        processes.append(subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--model", str(newest_model()),
-             "--interface", "127.0.0.1", "--port", str(rasa_port),
-             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-             "--debug", "--cors", web_origin],
-            # Sanic's own cap on bodies, for the Rasa server only (as scripts/run.sh).
-            cwd=PROJECT_ROOT, env={**env, "SANIC_REQUEST_MAX_SIZE": "1048576"},
-            stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
+        rasa, rasa_log = start_rasa(workdir, env, rasa_port, newest_model(),
+                                    "--cors", web_origin)
+        processes.append(rasa)
         web_log = workdir / "web.log"
         processes.append(subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "bot.web"],
             cwd=PROJECT_ROOT, env=env, stdout=web_log.open("w"), stderr=subprocess.STDOUT))
-        _wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], action_log)
-        _wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], rasa_log)
-        _wait_for(f"{web_origin}/", processes[2], web_log)
+        wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], action_log)
+        wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], rasa_log)
+        wait_for(f"{web_origin}/", processes[2], web_log)
         yield Bot(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
                   workdir / "conversations.db", action_port, knowledge_dir,
                   HandoffStore(handoff_url), mail, webhook, env, [action_log, rasa_log],
@@ -180,13 +200,7 @@ def bot(tmp_path_factory) -> Iterator[Bot]:
         webhook.stop()
         platform.stop()
         proxy.stop()
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
 
 
 def texts(messages: List[Dict[str, Any]]) -> List[str]:

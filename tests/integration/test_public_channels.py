@@ -125,6 +125,40 @@ def test_malformed_non_utf8_and_oversize_bodies_get_their_4xx(bot, raw, status):
         assert got == status, (url, raw[:40], answer)
 
 
+def feedback_url(bot: Bot) -> str:
+    return bot.url.rsplit("/", 1)[0] + "/feedback"
+
+
+def test_feedback_is_kept_only_for_an_answer_the_bot_gave_in_that_conversation(bot):
+    sender = new_sender()
+    answer = bot.send("Hvad er tandpleje for børn?", sender)
+    assert any((m.get("custom") or {}).get("source", {}).get("id") == "tandpleje"
+               for m in answer), answer
+    # Not answered here, unknown conversation, broken fields: refused, nothing stored.
+    for body, status, field in [
+        ({"sender": sender, "section": "sundhedspleje", "rating": "op"}, 404, "section"),
+        ({"sender": new_sender(), "section": "tandpleje", "rating": "op"}, 404, "section"),
+        ({"sender": sender, "section": "tandpleje", "rating": "5 stjerner"}, 400, "rating"),
+        ({"sender": sender, "section": "<script>", "rating": "op"}, 400, "section"),
+        ({"sender": sender, "rating": "op"}, 400, "section"),
+        ({"sender": "kort", "section": "tandpleje", "rating": "op"}, 400, "sender"),
+    ]:
+        code, reply, _ = post(feedback_url(bot), body)
+        assert (code, reply.get("field")) == (status, field), (body, reply)
+        assert reply["error"]
+    stored = [json.loads(d) for kind, _, d in rows(bot, sender) if kind == "slot"]
+    assert not [e for e in stored if e["name"] == "answer_feedback"]
+
+    code, reply, _ = post(feedback_url(bot), {"sender": sender, "section": "tandpleje",
+                                              "rating": "ned"})
+    assert (code, reply) == (200, {"received": True})
+    stored = [json.loads(d) for kind, _, d in rows(bot, sender) if kind == "slot"]
+    assert [e["value"] for e in stored if e["name"] == "answer_feedback"] == [
+        {"section": "tandpleje", "rating": "ned"}]
+    # The conversation goes on as before.
+    assert texts(bot.send("Hvad er sundhedspleje?", sender))
+
+
 def test_rate_limit_answers_429_and_lifts(bot):
     sender = new_sender()
     statuses = []

@@ -107,6 +107,27 @@ def test_question_by_keyboard_gets_an_answer_with_its_source_and_a_contact_card(
     assert page.context.cookies() == []
 
 
+def test_a_parent_rates_an_answer_and_the_review_report_counts_it(page, bot, tmp_path):
+    from bot.review import feedback_by_section, read_feedback
+
+    open_by_keyboard(page)
+    ask(page, "Hvad tilbyder sundhedsplejen?")
+    rate = page.locator(".hk-msg__feedback").last
+    expect(rate).to_contain_text("Hjalp svaret?")
+    rate.get_by_role("button", name="Nej, svaret hjalp ikke").click()
+    expect(rate).to_contain_text("Tak.")
+    expect(rate.get_by_role("button")).to_have_count(0)
+    conversation_id = page.evaluate("JSON.parse(sessionStorage['herning-chat:v1']).id")
+    mine = [f for f in read_feedback(f"sqlite:///{bot.tracker_db}")
+            if f.conversation == conversation_id]
+    assert [(f.section, f.rating) for f in mine] == [("sundhedspleje", "ned")]
+    assert ("sundhedspleje", 0, 1) in feedback_by_section(mine)
+    # After a reload the thanks stay; the buttons do not come back.
+    page.reload()
+    expect(page.locator(".hk-msg__feedback").last).to_contain_text("Tak.")
+    expect(page.locator(".hk-chat__rate")).to_have_count(0)
+
+
 def test_reload_keeps_the_conversation_within_the_tab_only(page, bot):
     open_by_keyboard(page)
     ask(page, "Hvad er sundhedspleje?")

@@ -9,6 +9,7 @@ from bot.channels.public import (
     PLAIN_TEXT_GUARD,
     RateLimiter,
     RequestError,
+    answered_sections,
     client_metadata,
     message_or_payload,
     offered_payloads,
@@ -63,6 +64,16 @@ def test_only_the_latest_bot_turns_payloads_are_offered():
     ]
     assert offered_payloads(events) == {"/request_person", "/request_callback"}
     assert offered_payloads(events + [UserUttered("x")]) == set()
+
+
+def test_only_sections_the_bot_answered_from_can_be_rated():
+    source = {"source": {"id": "tandpleje", "title": "Tandpleje"}}
+    events = [BotUttered("Hej"), UserUttered("tænder"),
+              BotUttered("Svar", {"custom": source}), UserUttered("tak"),
+              BotUttered("Noget", {"custom": {"contact": {"id": "centerchef"}}}),
+              BotUttered("Forkert", {"custom": {"source": "tandpleje"}})]
+    assert answered_sections(events) == {"tandpleje"}
+    assert answered_sections(events[:2]) == set()
 
 
 def test_rate_limit_counts_per_sender_and_lifts():

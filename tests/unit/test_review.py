@@ -12,11 +12,11 @@ from typing import List, Tuple
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import cli
-from bot.review import read_messages, write_report
+from bot.review import feedback_by_section, read_feedback, read_messages, write_report
 from bot.settings import PROJECT_ROOT
 from bot.tracker_store import RedactingTrackerStore
 
@@ -35,6 +35,9 @@ SEED: List[Tuple[int, str, str, str]] = [
     (2, "Hvad er tidlig indsats for noget", "faq_tidlig_indsats", "action_answer_section"),
     (2, "Min søn bløder og trækker ikke vejret", "acute_danger", "action_acute_danger"),
 ]
+# conversation number -> the parent's thumbs in the web chat, in order (the last counts)
+RATINGS = {0: [("tidlig-indsats", "op"), ("tidlig-indsats", "ned")],
+           5: [("tandpleje", "op")], 6: [("tidlig-indsats", "op")]}
 
 
 @pytest.fixture
@@ -49,6 +52,9 @@ def store_url(tmp_path) -> str:
             ActionExecuted(action, timestamp=at + 2),
             BotUttered("…", timestamp=at + 3),
             ActionExecuted("action_listen", timestamp=at + 4),
+            *[SlotSet("answer_feedback", {"section": section, "rating": rating},
+                      timestamp=at + 5 + n)
+              for n, (section, rating) in enumerate(RATINGS.get(number, []))],
         ])
         asyncio.run(store.save(tracker))
     return f"sqlite:///{db}"
@@ -75,19 +81,31 @@ def test_review_lists_what_the_bot_could_not_answer_grouped_and_redacted(store_u
     assert "Oliver" not in page and "Gennemgang af chatbottens samtaler" in page
 
 
+def test_feedback_counts_the_latest_rating_per_conversation_and_section(store_url):
+    feedback = read_feedback(store_url)
+    assert len(feedback) == 3  # conversation 0 changed its mind: one rating, "ned"
+    assert feedback_by_section(feedback) == [("tidlig-indsats", 1, 1), ("tandpleje", 1, 0)]
+
+
 def test_the_report_renders_with_its_tables_and_charts(store_url, tmp_path, knowledge):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No Chromium at {CHROMIUM}: `make setup` installs it.")
     from playwright.sync_api import sync_playwright
 
     titles = {s.intent: s.title for s in knowledge.sections.values()}
-    _, html_path = write_report(read_messages(store_url), tmp_path / "rapport", titles)
+    by_id = {s.id: s.title for s in knowledge.sections.values()}
+    _, html_path = write_report(read_messages(store_url), tmp_path / "rapport", titles,
+                                read_feedback(store_url), by_id)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(html_path.as_uri())
         assert page.locator("#ubesvarede tbody tr").count() == 3
         assert page.locator("#noegletal tbody tr").count() == 4
+        rated = page.locator("#tilbagemeldinger tbody tr")
+        assert rated.count() == 2
+        assert rated.nth(0).locator("td").all_inner_texts() == [
+            by_id["tidlig-indsats"], "1", "1", "50 %"]
         images = page.locator("figure img")
         assert images.count() == 3
         for index in range(3):

@@ -63,7 +63,8 @@ def test_built_pipeline_lemmatises_danish():
 def test_secrets_are_never_printed_by_the_settings_command(monkeypatch):
     env = {"SMTP_HOST": "127.0.0.1", "SMTP_FROM": "bot@herning.test",
            "SMTP_PASSWORD": "hemmeligt-kodeord", "HANDOFF_WEBHOOK_URL": "https://h.test/x",
-           "HANDOFF_WEBHOOK_SECRET": "meget-hemmelig-noegle-123"}
+           "HANDOFF_WEBHOOK_SECRET": "meget-hemmelig-noegle-123",
+           "RASA_API_JWT_SECRET": "hemmelig-api-noegle-0123456789abcdef"}
     done = subprocess.run([sys.executable, "-m", "bot.settings"], cwd=PROJECT_ROOT,
                           env={**os.environ, **env}, capture_output=True, text=True, check=True)
     assert "SMTP_HOST=127.0.0.1" in done.stdout
@@ -85,6 +86,7 @@ def test_secrets_are_never_printed_by_the_settings_command(monkeypatch):
           "HANDOFF_WEBHOOK_SECRET": "x" * 20}, "https"),
         ({"HANDOFF_WEBHOOK_URL": "https://staff.example.invalid/hook",
           "HANDOFF_WEBHOOK_SECRET": "short"}, "HANDOFF_WEBHOOK_SECRET"),
+        ({"RASA_API_JWT_SECRET": "too-short-for-a-jwt-secret"}, "RASA_API_JWT_SECRET"),
     ],
 )
 def test_unsafe_or_incomplete_notification_settings_are_refused(monkeypatch, env, message):

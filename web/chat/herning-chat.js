@@ -25,6 +25,7 @@
   var lang = script.getAttribute("data-lang") || "da";
   var webhook = server + "/webhooks/rest/webhook";
   var deleteUrl = server + "/webhooks/rest/delete";
+  var feedbackUrl = server + "/webhooks/rest/feedback";
 
   var TEXT = {
     open: "Chat: " + title,
@@ -51,7 +52,14 @@
     slow: "Beskeden blev ikke sendt: chatten svarer ikke lige nu.",
     retry: "Prøv igen",
     empty: "Skriv et spørgsmål først.",
-    tooLong: "Beskeden er for lang. Skriv højst " + MAX_CHARS + " tegn."
+    tooLong: "Beskeden er for lang. Skriv højst " + MAX_CHARS + " tegn.",
+    helpful: "Hjalp svaret?",
+    helpfulYes: "Ja",
+    helpfulYesLabel: "Ja, svaret hjalp",
+    helpfulNo: "Nej",
+    helpfulNoLabel: "Nej, svaret hjalp ikke",
+    thanks: "Tak. Det hjælper kommunen med at gøre svarene bedre.",
+    feedbackFailed: "Din vurdering blev ikke sendt. Prøv igen om lidt."
   };
 
   // State kept for this tab only.
@@ -235,6 +243,48 @@
     return group;
   }
 
+  // Thumbs up/down under an answer from a policy section; kept with the transcript so
+  // that a reload shows the thanks instead of the buttons again.
+  function renderFeedback(item, sectionId) {
+    var box = el("div", "hk-msg__feedback");
+    if (item.feedback) {
+      box.append(el("p", "hk-msg__thanks", TEXT.thanks));
+      return box;
+    }
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", TEXT.helpful);
+    box.append(el("span", "hk-msg__feedback-label", TEXT.helpful));
+    [["op", "\uD83D\uDC4D " + TEXT.helpfulYes, TEXT.helpfulYesLabel],
+     ["ned", "\uD83D\uDC4E " + TEXT.helpfulNo, TEXT.helpfulNoLabel]].forEach(function (choice) {
+      var button = el("button", "hk-chat__rate", choice[1]);
+      button.type = "button";
+      button.setAttribute("aria-label", choice[2]);
+      button.addEventListener("click", function () {
+        var buttons = box.querySelectorAll("button");
+        Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+        post(feedbackUrl, { sender: state.id, section: sectionId, rating: choice[0] })
+          .then(function (response) {
+            if (!response.ok) { throw new Error("HTTP " + response.status); }
+            item.feedback = choice[0];
+            save();
+            box.textContent = "";
+            box.removeAttribute("role");
+            box.removeAttribute("aria-label");
+            var thanks = el("p", "hk-msg__thanks", TEXT.thanks);
+            box.append(thanks);
+            status.textContent = TEXT.thanks;
+            input.focus();
+          })
+          .catch(function () {
+            Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+            status.textContent = TEXT.feedbackFailed;
+          });
+      });
+      box.append(button);
+    });
+    return box;
+  }
+
   function render(item) {
     var li = el("div", "hk-msg hk-msg--" + item.from);
     if (item.from === "user") {
@@ -258,7 +308,10 @@
       li.append(hiddenText(TEXT.bot), el("p", "hk-msg__text", message.text));
     }
     var custom = message.custom && typeof message.custom === "object" ? message.custom : {};
-    if (custom.source) { li.append(renderSource(custom.source)); }
+    if (custom.source) {
+      li.append(renderSource(custom.source));
+      if (typeof custom.source.id === "string") { li.append(renderFeedback(item, custom.source.id)); }
+    }
     if (custom.contact) { li.append(renderContact(custom.contact)); }
     if (Array.isArray(message.buttons) && message.buttons.length) {
       li.append(renderButtons(message.buttons));
