@@ -79,6 +79,30 @@ def test_a_contact_that_does_not_exist_is_caught(project):
     assert "familiehuset" in problem.message
 
 
+def test_an_answer_for_a_section_parents_cannot_reach_is_caught(project):
+    sections = project / "data" / "knowledge" / "sections.yml"
+    with sections.open("a", encoding="utf-8") as file:
+        file.write("  - id: ferie\n    intent: faq_ferie\n    title: \"Ferie\"\n"
+                   "    document: born-og-forebyggelse\n    heading: \"Ferie\"\n"
+                   "    answer: >-\n      Et svar uden hensigt og uden eksempler.\n")
+    problems = check(project)
+    line = line_of(sections, "- id: ferie")
+    assert [(p.path, p.line) for p in problems] == [("data/knowledge/sections.yml", line)] * 2
+    assert "faq_ferie, som ikke står i domain.yml" in problems[0].message
+    assert "har 0 eksempler" in problems[1].message
+
+
+def test_a_contact_routed_to_a_section_that_does_not_exist_is_caught(project):
+    contacts = project / "data" / "knowledge" / "contacts.yml"
+    text = contacts.read_text(encoding="utf-8")
+    contacts.write_text(text.replace("      - tandpleje\n", "      - tandlaege\n", 1),
+                        encoding="utf-8")
+    [problem] = check(project)
+    assert (problem.path, problem.line) == ("data/knowledge/contacts.yml",
+                                            line_of(contacts, "- tandlaege"))
+    assert "»tandlaege«, som ikke er et afsnit" in problem.message
+
+
 def test_bad_yaml_is_caught_with_its_line(project):
     stories = project / "data" / "stories" / "knowledge.yml"
     lines = stories.read_text(encoding="utf-8").splitlines()
