@@ -368,10 +368,21 @@ def cmd_review(args: argparse.Namespace) -> int:
     from bot.retention import conversation_store_url
     from bot.review import read_feedback, read_messages, write_report
 
+    import sqlalchemy as sa
+
     config = settings.load()
+    if not args.store and not Path(config.tracker_db).is_file():
+        _say(f"Der er ingen samtaler endnu: {config.tracker_db} findes ikke. Peger "
+             "TRACKER_DB på botens samtalelager?")
+        return 1
     url = args.store or conversation_store_url(config.tracker_db)
     _say("Læser samtalerne ...")
-    messages, feedback = read_messages(url), read_feedback(url)
+    try:
+        messages, feedback = read_messages(url), read_feedback(url)
+    except sa.exc.SQLAlchemyError as error:
+        _say(f"Kunne ikke læse samtalelageret: {error.__class__.__name__}. Tjek adressen "
+             "(--store eller TRACKER_DB).")
+        return 2
     sections = load_knowledge().sections.values()
     _say(f"Skriver rapporten for {len(messages)} beskeder og {len(feedback)} vurderinger ...")
     csv_path, html_path = write_report(messages, Path(args.out),
@@ -551,7 +562,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     import warnings
 
-    warnings.simplefilter("ignore", DeprecationWarning)  # the libraries', not for staff
+    # The libraries' warnings and TensorFlow's notices are not for staff.
+    warnings.simplefilter("ignore")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
     return int(args.run(args))
 

@@ -31,12 +31,14 @@ actions_pid=$!
 web_pid=$!
 trap 'kill "$actions_pid" "$web_pid" ${mail_pid:-} 2>/dev/null || true' EXIT INT TERM
 
+api_state="off (set RASA_API_JWT_SECRET, 32+ characters, to turn it on)"
+[ -z "${RASA_API_JWT_SECRET:-}" ] || api_state="on, JWT (HS256) signed with RASA_API_JWT_SECRET"
 cat <<MSG
 
   Starting the bot with $model
   Open the demo page with the chat: http://$WEB_HOST:$WEB_PORT/
   Action server:  http://$ACTION_HOST:$ACTION_PORT/health
-  Rasa's HTTP API (model swap with 'make reload'): ${RASA_API_JWT_SECRET:+on}${RASA_API_JWT_SECRET:-off (set RASA_API_JWT_SECRET, 32+ characters)}
+  Rasa's HTTP API (model swap with 'make reload'): $api_state
   Talk to the bot: POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook
     curl -s -H 'Content-Type: application/json' \\
       -d '{"sender": "3f1c2a9e-5b7d-4c11-9a0e-1234567890ab", "message": "Hvad er tidlig indsats?"}' \\

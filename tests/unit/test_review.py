@@ -115,6 +115,17 @@ def test_the_report_renders_with_its_tables_and_charts(store_url, tmp_path, know
     assert (tmp_path / "rapport.png").stat().st_size > 10_000
 
 
+def test_review_says_so_when_there_is_no_store_or_it_cannot_be_read(tmp_path, monkeypatch,
+                                                                     capsys):
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "findes-ikke.db"))
+    assert cli.main(["review", "--out", str(tmp_path / "r")]) == 1
+    assert "ingen samtaler endnu" in capsys.readouterr().out
+    assert cli.main(["review", "--out", str(tmp_path / "r"),
+                     "--store", "postgresql://nobody@127.0.0.1:1/none"]) == 2
+    assert "Kunne ikke læse samtalelageret" in capsys.readouterr().out
+    assert not (tmp_path / "r").exists()
+
+
 def test_learn_adds_a_clean_example_and_refuses_personal_data(tmp_path, capsys):
     for name in ("domain.yml", "config.yml"):
         shutil.copy(PROJECT_ROOT / name, tmp_path / name)
