@@ -364,11 +364,11 @@ def cmd_reload(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
     from bot.knowledge import load_knowledge
     from bot.retention import conversation_store_url
     from bot.review import read_feedback, read_messages, write_report
-
-    import sqlalchemy as sa
 
     config = settings.load()
     if not args.store and not Path(config.tracker_db).is_file():
