@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from bot import settings
 from bot.settings import PROJECT_ROOT
@@ -249,17 +249,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _score(model: Path, root: Path, what: str) -> Optional[Score]:
+def _score(model: Path, questions: List[Tuple[str, str]], what: str) -> Optional[Score]:
     import logging
 
     from rasa.utils.log_utils import configure_structlog
 
     from bot.nlu_compare import score_model
-    from bot.quality import describe, holdout
+    from bot.quality import describe
 
     configure_structlog(logging.WARNING)  # Rasa logs every parse at DEBUG otherwise
-
-    questions = holdout(root)
     _say(f"Måler {what} på {len(questions)} tilbageholdte spørgsmål ...")
     try:
         score = score_model(what, str(model), questions)
@@ -273,7 +271,7 @@ def _score(model: Path, root: Path, what: str) -> Optional[Score]:
 def cmd_test(args: argparse.Namespace) -> int:
     import tempfile
 
-    from bot.quality import below_thresholds, story_tests, thresholds
+    from bot.quality import below_thresholds, holdout, story_tests, thresholds
 
     root = Path(args.root).resolve()
     model = Path(args.model).resolve() if args.model else _newest_model(root)
@@ -289,7 +287,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     else:
         for name in stories.failed_stories or [stories.output]:
             _say(f"  fejlede: {name}")
-    score = _score(model, root, "modellen")
+    score = _score(model, holdout(root), "modellen")
     reasons = ["modellen kan ikke indlæses"] if score is None else \
         below_thresholds(score, thresholds(root))
     for reason in reasons:
@@ -329,11 +327,11 @@ def cmd_reload(args: argparse.Namespace) -> int:
     if running.name == model.name:
         _say(f"Serveren kører allerede {model.name}.")
         return 0
-    new = _score(model, root, "den nye model")
+    questions = holdout(root)
+    new = _score(model, questions, "den nye model")
     if new is None:
         _say("Afvist: den nye model kan ikke indlæses.")
         return 1
-    questions = holdout(root)
     _say(f"Måler den kørende model ({running.name}) på de samme spørgsmål gennem serveren ...")
     try:
         old = score_parses("running", questions, api.parse)

@@ -87,14 +87,22 @@ async def accepts_payload(request: Request, sender: str, payload: str) -> bool:
     return tracker is not None and payload in offered_payloads(tracker.events)
 
 
+def rate_limited(limiter: RateLimiter, conversation: str) -> Optional[HTTPResponse]:
+    """429 with Retry-After when the conversation is over its limit (counts this one)."""
+    wait = limiter.retry_after(conversation)
+    if not wait:
+        return None
+    return error(ERRORS["rate"], 429, headers={"Retry-After": str(int(wait) + 1)})
+
+
 async def text_to_send(request: Request, limiter: RateLimiter, conversation: str,
                        message: Optional[str], payload: Optional[str]
                        ) -> Union[str, HTTPResponse]:
     """What goes to the bot, or the refusal: the rate limit, then the payload rule (only
     a quick reply the bot offered), then typed text as plain text."""
-    wait = limiter.retry_after(conversation)
-    if wait:
-        return error(ERRORS["rate"], 429, headers={"Retry-After": str(int(wait) + 1)})
+    refused = rate_limited(limiter, conversation)
+    if refused:
+        return refused
     if payload is None:
         return plain_text(message or "")
     if not await accepts_payload(request, conversation, payload):
@@ -198,9 +206,9 @@ class RestInput(PublicChannel):
                 rating = required_string(body, "rating", RATING, max_chars=3)
             except RequestError as problem:
                 return error(problem.message, problem.status, problem.field)
-            wait = self.limiter.retry_after(sender)
-            if wait:
-                return error(ERRORS["rate"], 429, headers={"Retry-After": str(int(wait) + 1)})
+            refused = rate_limited(self.limiter, sender)
+            if refused:
+                return refused
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or agent.tracker_store is None:
                 return error(ERRORS["feedback_store"], 503)
