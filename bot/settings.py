@@ -95,6 +95,9 @@ class Settings:
     action_host: str
     action_port: int
     action_endpoint_url: str
+    # Seconds the Rasa server waits for a custom action; after that, or when the action
+    # server cannot be reached, the parent gets an apology with the centre chief's number.
+    action_timeout_seconds: float
     tracker_db: str
     # Callback requests (the handoff store): a SQLAlchemy URL; by default a table in
     # the conversation store's SQLite file; postgresql://user@host/db for PostgreSQL.
@@ -210,6 +213,7 @@ def load() -> Settings:
         action_port=action_port,
         action_endpoint_url=os.environ.get("ACTION_ENDPOINT_URL", "").strip()
         or f"http://{action_host}:{action_port}/webhook",
+        action_timeout_seconds=max(1.0, _float("ACTION_TIMEOUT_SECONDS", 20.0)),
         tracker_db=tracker_db,
         handoff_db_url=_str("HANDOFF_DB_URL", f"sqlite:///{tracker_db}"),
         smtp_host=smtp_host,

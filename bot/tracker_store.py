@@ -24,7 +24,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActiveLoop, Event, Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, TrackerEventDiffEngine
 
-from bot import log_redaction, rasa_speedups, settings
+from bot import action_fallback, log_redaction, rasa_speedups, settings
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.redaction import (
     PrivateValue,
@@ -71,6 +71,7 @@ class RedactingTrackerStore(SQLTrackerStore):
         # Set-up of the Rasa server process, which creates this store once at start.
         log_redaction.install(names=self.names)
         rasa_speedups.install()
+        action_fallback.install(config.action_timeout_seconds)
 
     # Writing: only redacted events reach the database or the event broker.
     def _private(self, tracker: DialogueStateTracker) -> List[tuple[str, PrivateValue]]:
