@@ -271,8 +271,8 @@
             box.removeAttribute("role");
             box.removeAttribute("aria-label");
             var thanks = el("p", "hk-msg__thanks", TEXT.thanks);
-            box.append(thanks);
-            status.textContent = TEXT.thanks;
+            box.append(thanks);  // inside the live log: announced once
+            status.textContent = "";
             input.focus();
           })
           .catch(function () {
