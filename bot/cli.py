@@ -219,7 +219,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         _say("Træner ikke: ret fejlene først.")
         return 1
     name = time.strftime("herning-%Y%m%d-%H%M%S")
-    _say("Træner modellen (4-6 minutter på en server med 2 kerner) ...")
+    _say("Træner modellen (5-6 minutter på en server med 2 kerner) ...")
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa", "train", "--config", "config.yml",
