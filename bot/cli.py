@@ -121,12 +121,12 @@ def cmd_handoffs_resend(args: argparse.Namespace) -> int:
 
 
 def cmd_conversations_purge(args: argparse.Namespace) -> int:
-    from bot.retention import RetentionError, conversation_store_url, purge_older_than
+    from bot.retention import RetentionError, purge_older_than
 
     config = settings.load()
     days = args.days if args.days is not None else config.retention_days
     try:
-        removed = purge_older_than(conversation_store_url(config.tracker_db), days)
+        removed = purge_older_than(config.tracker_store_url, days)
     except (RetentionError, ValueError) as error:
         _say(f"Kunne ikke slette gamle samtaler: {error}")
         return 2
@@ -135,11 +135,11 @@ def cmd_conversations_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_conversations_delete(args: argparse.Namespace) -> int:
-    from bot.retention import RetentionError, conversation_store_url, delete_conversation
+    from bot.retention import RetentionError, delete_conversation
 
     config = settings.load()
     try:
-        count = delete_conversation(conversation_store_url(config.tracker_db), args.sender_id)
+        count = delete_conversation(config.tracker_store_url, args.sender_id)
     except RetentionError as error:
         _say(f"Kunne ikke slette samtalen: {error}")
         return 2
@@ -365,21 +365,20 @@ def cmd_review(args: argparse.Namespace) -> int:
     import sqlalchemy as sa
 
     from bot.knowledge import load_knowledge
-    from bot.retention import conversation_store_url
     from bot.review import read_feedback, read_messages, write_report
 
     config = settings.load()
-    if not args.store and not Path(config.tracker_db).is_file():
+    url = args.store or config.tracker_store_url
+    if url == f"sqlite:///{config.tracker_db}" and not Path(config.tracker_db).is_file():
         _say(f"Der er ingen samtaler endnu: {config.tracker_db} findes ikke. Peger "
              "TRACKER_DB på botens samtalelager?")
         return 1
-    url = args.store or conversation_store_url(config.tracker_db)
     _say("Læser samtalerne ...")
     try:
         messages, feedback = read_messages(url), read_feedback(url)
     except sa.exc.SQLAlchemyError as error:
         _say(f"Kunne ikke læse samtalelageret: {error.__class__.__name__}. Tjek adressen "
-             "(--store eller TRACKER_DB).")
+             "(--store eller TRACKER_STORE_URL).")
         return 2
     sections = load_knowledge().sections.values()
     _say(f"Skriver rapporten for {len(messages)} beskeder og {len(feedback)} vurderinger ...")
@@ -539,7 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--out", default=str(settings.PROJECT_ROOT / "var" / "review"),
                         help="mappe til review.csv og review.html")
     review.add_argument("--store", default=None,
-                        help="samtalelageret som SQLAlchemy-URL (standard: TRACKER_DB)")
+                        help="samtalelageret som SQLAlchemy-URL (standard: TRACKER_STORE_URL)")
     review.set_defaults(run=cmd_review)
 
     learn = commands.add_parser(

@@ -20,10 +20,6 @@ class RetentionError(RuntimeError):
     """The conversation store could not be read or changed; nothing was half-deleted."""
 
 
-def conversation_store_url(tracker_db: str) -> str:
-    return f"sqlite:///{tracker_db}"
-
-
 def _events(connection: sa.engine.Connection) -> sa.Table:
     return sa.Table("events", sa.MetaData(), autoload_with=connection)
 

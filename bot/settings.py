@@ -99,9 +99,12 @@ class Settings:
     # server cannot be reached, the parent gets an apology with the centre chief's number.
     action_timeout_seconds: float
     tracker_db: str
-    # Callback requests (the handoff store): a SQLAlchemy URL; by default a table in
-    # the conversation store's SQLite file; postgresql://user@host/db for PostgreSQL.
-    handoff_db_url: str
+    # Callback requests (the handoff store): a SQLAlchemy URL; by default the same
+    # database as the conversations (TRACKER_STORE_URL). Not printed (may hold a password).
+    handoff_db_url: str = field(repr=False, metadata={"secret": True})
+    # Seconds a Rasa server may hold a conversation (Rasa's own TICKET_LOCK_LIFETIME):
+    # after a replica dies mid-message, the conversation waits at most this long.
+    ticket_lock_lifetime: int
     # E-mail to staff: off while SMTP_HOST is empty. SMTP_SECURITY: auto = STARTTLS
     # when the server offers it, starttls = required, ssl = TLS from the start, none.
     smtp_host: str
@@ -154,6 +157,19 @@ class Settings:
     # `--enable-api --jwt-secret` and `bot.cli reload` signs its requests with it (HS256).
     # Empty: the API (model swap, trackers) stays off.
     rasa_api_jwt_secret: str = field(default="", repr=False, metadata={"secret": True})
+    # Where conversations are kept: a SQLAlchemy URL. Default sqlite:///$TRACKER_DB (one
+    # server); postgresql://user:password@host:5432/db for several replicas. Not
+    # printed, as it may hold a password.
+    tracker_store_url: str = field(default="", repr=False, metadata={"secret": True})
+    # Redis shared by several Rasa replicas: redis://[:password@]host:6379/0 (rediss://
+    # for TLS). Set: the conversation lock, the rate limit and the webhook channel's
+    # replay check live there. Empty: in this process (one Rasa server only).
+    redis_url: str = field(default="", repr=False, metadata={"secret": True})
+
+    @property
+    def clustered(self) -> bool:
+        """Several Rasa replicas share the stores (REDIS_URL is set)."""
+        return bool(self.redis_url)
 
     @property
     def email_enabled(self) -> bool:
@@ -169,6 +185,24 @@ class Settings:
             for f in fields(self)
             if not f.metadata.get("secret")
         }
+
+
+STORE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg2")
+
+
+def _store_url(name: str, default: str) -> str:
+    url = _str(name, default)
+    scheme = url.split(":", 1)[0]
+    if scheme not in STORE_SCHEMES or "://" not in url:
+        raise ValueError(f"Setting {name} must be a sqlite:/// or postgresql:// address")
+    return url
+
+
+def _redis_url(name: str) -> str:
+    url = _str(name)
+    if url and urlsplit(url).scheme not in ("redis", "rediss"):
+        raise ValueError(f"Setting {name} must be a redis:// or rediss:// address")
+    return url
 
 
 def load() -> Settings:
@@ -199,6 +233,13 @@ def load() -> Settings:
     if action_host not in LOOPBACK_HOSTS and not action_token:
         raise ValueError("Setting ACTION_SERVER_TOKEN is needed when the action server "
                          f"listens beyond this machine (ACTION_HOST={action_host})")
+    tracker_store_url = _store_url("TRACKER_STORE_URL", f"sqlite:///{tracker_db}")
+    redis_url = _redis_url("REDIS_URL")
+    slot_key = os.environ.get("TRACKER_SLOT_KEY", "").strip()
+    if redis_url and not slot_key:
+        raise ValueError("Setting TRACKER_SLOT_KEY is needed with REDIS_URL: every Rasa "
+                         "replica must open the callback forms the others sealed (make "
+                         "one with `python -m bot.cli slot-key`)")
     api_secret = os.environ.get("RASA_API_JWT_SECRET", "").strip()
     if api_secret and len(api_secret) < 32:
         raise ValueError("Setting RASA_API_JWT_SECRET must have 32+ characters")
@@ -215,7 +256,8 @@ def load() -> Settings:
         or f"http://{action_host}:{action_port}/webhook",
         action_timeout_seconds=max(1.0, _float("ACTION_TIMEOUT_SECONDS", 20.0)),
         tracker_db=tracker_db,
-        handoff_db_url=_str("HANDOFF_DB_URL", f"sqlite:///{tracker_db}"),
+        handoff_db_url=_str("HANDOFF_DB_URL", tracker_store_url),
+        ticket_lock_lifetime=max(5, _int("TICKET_LOCK_LIFETIME", 60)),
         smtp_host=smtp_host,
         smtp_port=_int("SMTP_PORT", 465 if smtp_security == "ssl" else 587),
         smtp_security=smtp_security,
@@ -240,10 +282,12 @@ def load() -> Settings:
         privacy_redact_names=_bool("PRIVACY_REDACT_NAMES", True),
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
         handoff_webhook_secret=webhook_secret,
-        tracker_slot_key=os.environ.get("TRACKER_SLOT_KEY", "").strip(),
+        tracker_slot_key=slot_key,
         platform_webhook_secret=platform_secret,
         action_server_token=action_token,
         rasa_api_jwt_secret=api_secret,
+        tracker_store_url=tracker_store_url,
+        redis_url=redis_url,
     )
 
 

@@ -17,7 +17,7 @@ import hmac
 import threading
 import time
 from collections import OrderedDict
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Protocol
 
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 SIGNATURE_HEADER = "X-Signature"
@@ -39,14 +39,39 @@ def sign(secret: str, body: bytes, now: Optional[float] = None) -> Dict[str, str
     return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature(secret, timestamp, body)}
 
 
-class Verifier:
-    """Checks signed requests; remembers the signatures seen within the tolerance."""
+class ReplayCache(Protocol):
+    def first_time(self, key: str, ttl: float) -> bool: ...
 
-    def __init__(self, secret: str, tolerance_seconds: int = 300) -> None:
-        self.secret = secret
-        self.tolerance = tolerance_seconds
+
+class MemoryReplayCache:
+    """The signatures seen within their time to live, in this process."""
+
+    def __init__(self) -> None:
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
+
+    def first_time(self, key: str, ttl: float, now: Optional[float] = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for seen, until in list(self._seen.items()):
+                if until > now:
+                    break
+                del self._seen[seen]
+            if key in self._seen:
+                return False
+            self._seen[key] = now + ttl
+            return True
+
+
+class Verifier:
+    """Checks signed requests; remembers the signatures seen within the tolerance
+    (in this process, or in Redis for several replicas: `bot.shared_state`)."""
+
+    def __init__(self, secret: str, tolerance_seconds: int = 300,
+                 seen: Optional[ReplayCache] = None) -> None:
+        self.secret = secret
+        self.tolerance = tolerance_seconds
+        self.seen: ReplayCache = seen or MemoryReplayCache()
 
     def verify(self, headers: Mapping[str, str], body: bytes,
                now: Optional[float] = None) -> None:
@@ -64,11 +89,6 @@ class Verifier:
         expected = signature(self.secret, timestamp, body)
         if not hmac.compare_digest(expected.encode("ascii"), given.encode("utf-8", "replace")):
             raise SignatureError("Signaturen passer ikke til forespørgslen.")
-        with self._lock:
-            for seen, at in list(self._seen.items()):
-                if now - at <= self.tolerance:
-                    break
-                del self._seen[seen]
-            if expected in self._seen:
-                raise SignatureError("Forespørgslen er allerede modtaget (genafspilning).")
-            self._seen[expected] = now
+        # A signature stays valid for `tolerance` either side of its timestamp.
+        if not self.seen.first_time(expected, 2 * self.tolerance + 1):
+            raise SignatureError("Forespørgslen er allerede modtaget (genafspilning).")

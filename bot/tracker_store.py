@@ -8,8 +8,12 @@ their values redacted wherever the parent or the bot wrote them. The bot has alr
 understood the message when it is saved: the classifier and the actions saw the
 original text within the turn.
 
-Configured in endpoints.yml (`type: bot.tracker_store.RedactingTrackerStore`) with
-Rasa's SQL settings: SQLite by default, PostgreSQL with `dialect: postgresql`.
+Configured in endpoints.yml (`type: bot.tracker_store.RedactingTrackerStore`); the
+database is TRACKER_STORE_URL (bot.settings): a SQLite file by default, PostgreSQL for
+several Rasa replicas. Connections are checked before use, so the store comes back by
+itself after the database restarts; while the database cannot be reached, a message
+fails with an error the channel shows (`bot.store_errors`) instead of Rasa's fallback
+to an empty conversation kept in one process's memory.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ import json
 import logging
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Set, Union
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActiveLoop, Event, Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, TrackerEventDiffEngine
 
-from bot import action_fallback, log_redaction, rasa_speedups, settings
+from bot import action_fallback, log_redaction, rasa_speedups, settings, store_errors
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.redaction import (
     PrivateValue,
@@ -39,10 +44,23 @@ logger = logging.getLogger(__name__)
 
 REQUESTED_SLOT = "requested_slot"
 DEFAULT_ANSWER_PLACEHOLDER = "[PRIVAT]"
+SQL_SETTINGS = ("dialect", "host", "port", "db", "username", "password", "query")
+
+
+def sql_settings(url: str) -> Dict[str, Any]:
+    """Rasa's SQLTrackerStore arguments for a SQLAlchemy URL."""
+    parsed = sa.engine.make_url(url)
+    dialect = "postgresql" if parsed.drivername.startswith("postgresql") else parsed.drivername
+    return {"dialect": dialect, "host": parsed.host, "port": parsed.port,
+            "db": parsed.database, "username": parsed.username,
+            "password": parsed.password, "query": dict(parsed.query) or None}
 
 
 class RedactingTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that never writes personal data (see the module docstring)."""
+
+    # A database error fails the message instead of Rasa's in-memory fallback.
+    strict = True
 
     def __init__(self, domain: Optional[Domain] = None,
                  event_broker: Optional[EventBroker] = None,
@@ -54,7 +72,19 @@ class RedactingTrackerStore(SQLTrackerStore):
         if key and not valid_key(key):
             raise ValueError("Setting TRACKER_SLOT_KEY must be a Fernet key (32 url-safe "
                              "base64 bytes); make one with `python -m bot.cli slot-key`")
+        # Rasa passes `host=None` (the endpoint's url) even when endpoints.yml names no
+        # database: then the database is TRACKER_STORE_URL.
+        if all(kwargs.get(name) is None for name in SQL_SETTINGS):
+            kwargs.update(sql_settings(config.tracker_store_url))
         super().__init__(domain=domain, event_broker=event_broker, **kwargs)
+        engine: Any = self.__dict__["engine"]  # made by SQLTrackerStore (untyped)
+        if engine.dialect.name != "sqlite":
+            # A pooled connection may have died with a database restart: check each
+            # before use, so the first message afterwards does not fail.
+            engine.dispose()
+            self.engine = sa.create_engine(engine.url, pool_pre_ping=True,
+                                           **create_engine_kwargs(engine.url))
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         # slot -> what an answer to its question is stored as when the form could not
         # read it (endpoints.yml: `callback_name: "[NAVN]"`); a plain list works too.
         if isinstance(private_slots, Mapping):
@@ -72,6 +102,7 @@ class RedactingTrackerStore(SQLTrackerStore):
         log_redaction.install(names=self.names)
         rasa_speedups.install()
         action_fallback.install(config.action_timeout_seconds)
+        store_errors.install()
 
     # Writing: only redacted events reach the database or the event broker.
     def _private(self, tracker: DialogueStateTracker) -> List[tuple[str, PrivateValue]]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from bot.knowledge import Knowledge, load_from
 from bot.settings import PROJECT_ROOT
-from tests.support.servers import Postgres
+from tests.support.servers import Postgres, Redis, redis_server
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "data" / "knowledge"
 TEST_DATA = Path(__file__).parent / "data"
@@ -29,3 +31,16 @@ def postgres():
     yield server
     server.stop()
     server.remove()
+
+
+@pytest.fixture(scope="session")
+def redis():
+    """A real Redis server for the session (Debian's redis-server, nothing on disk)."""
+    if redis_server() is None:
+        message = "redis-server is not installed: apt-get install redis-server"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (scripts/setup.sh installs it)")
+        pytest.skip(message)
+    server = Redis(Path(tempfile.mkdtemp(prefix="herning-redis-"))).start()
+    yield server
+    server.stop()

@@ -16,7 +16,10 @@ The id is the key: the browser makes it at random (16-128 letters, digits, "-", 
 and keeps it for the tab; a request without one is refused, never merged into a shared
 conversation. Text starting with "/" is text, not an intent (`bot.channels.public`).
 Bodies over MAX_REQUEST_BYTES get 413, broken ones 400 naming the field, and more than
-RATE_LIMIT_MESSAGES per RATE_LIMIT_SECONDS from one sender 429. Errors are JSON in Danish.
+RATE_LIMIT_MESSAGES per RATE_LIMIT_SECONDS from one sender 429 (counted in Redis across
+replicas when REDIS_URL is set). A message that cannot be handled, for instance while
+the conversation store is unreachable, gets 503 with a Danish "try again" the web chat
+shows. Errors are JSON in Danish.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import log_redaction, settings
+from bot import log_redaction, settings, shared_state
 from bot.channels.public import (
     RateLimiter,
     RequestError,
@@ -131,8 +134,13 @@ class PublicChannel(InputChannel):
     def __init__(self) -> None:
         self.config = settings.load()
         self.max_bytes = self.config.max_request_bytes
-        self.limiter = RateLimiter(self.config.rate_limit_messages,
-                                   self.config.rate_limit_seconds)
+        self.redis = shared_state.connect(self.config.redis_url) if self.config.clustered \
+            else None
+        self.limiter: Any = (
+            shared_state.RedisRateLimiter(self.redis, self.config.rate_limit_messages,
+                                          self.config.rate_limit_seconds)
+            if self.redis is not None
+            else RateLimiter(self.config.rate_limit_messages, self.config.rate_limit_seconds))
 
     def new_blueprint(self) -> Blueprint:
         # The Rasa server builds its channels once at start: redact its logs from here

@@ -32,6 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import shared_state
 from bot.channels.public import (
     RequestError,
     client_metadata,
@@ -100,7 +101,9 @@ class PlatformWebhook(PublicChannel):
         super().__init__()
         config = self.config
         secret = config.platform_webhook_secret
-        self.verifier = Verifier(secret, config.signature_tolerance_seconds) if secret else None
+        seen = shared_state.RedisReplayCache(self.redis) if self.redis is not None else None
+        self.verifier = (Verifier(secret, config.signature_tolerance_seconds, seen)
+                         if secret else None)
         self.callback: Optional[CallbackClient] = None
         if secret and config.platform_callback_url:
             self.callback = CallbackClient(config.platform_callback_url, secret,
@@ -131,6 +134,8 @@ class PlatformWebhook(PublicChannel):
                 self.verifier.verify(request.headers, request.body)
             except SignatureError as refused:
                 return error(str(refused), 401)
+            except shared_state.SharedStateUnavailable:
+                return error(ERRORS["failure"], 503)
             try:
                 body = parse_body(request.body, self.max_bytes)
                 sender = required_string(body, "sender", PLATFORM_ID)

@@ -1,4 +1,4 @@
-"""Real local servers for tests: an SMTP server, a webhook receiver and PostgreSQL.
+"""Real local servers for tests: SMTP, a webhook receiver, PostgreSQL and Redis.
 
 Nothing here is a mock: aiosmtpd speaks SMTP on a loopback port, the webhook
 receiver is an HTTP server, and PostgreSQL is the real server started with `initdb`
@@ -24,6 +24,10 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from aiosmtpd.controller import Controller
+
+
+class StartError(RuntimeError):
+    """A server did not come up; the message says why (and holds its log's tail)."""
 
 
 def free_port() -> int:
@@ -264,3 +268,48 @@ class TcpProxy:
                 with contextlib.suppress(OSError):
                     sock.close()
             self._connections = []
+
+
+def redis_server() -> Optional[str]:
+    return shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+
+
+class Redis:
+    """A real Redis server on a free loopback port, keeping nothing on disk."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> Redis:
+        binary = redis_server()
+        if binary is None:
+            raise StartError("redis-server is not installed: `apt-get install redis-server` "
+                             "(scripts/setup.sh does it where apt-get is available)")
+        log = self.directory / "redis.log"
+        self.process = subprocess.Popen(
+            [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory), "--logfile", str(log)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        import redis
+
+        client = redis.Redis(port=self.port, socket_timeout=1)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return self
+            except redis.RedisError:
+                time.sleep(0.1)
+        raise StartError(f"redis-server did not answer: {log.read_text(errors='replace')}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

@@ -64,7 +64,10 @@ def test_secrets_are_never_printed_by_the_settings_command(monkeypatch):
     env = {"SMTP_HOST": "127.0.0.1", "SMTP_FROM": "bot@herning.test",
            "SMTP_PASSWORD": "hemmeligt-kodeord", "HANDOFF_WEBHOOK_URL": "https://h.test/x",
            "HANDOFF_WEBHOOK_SECRET": "meget-hemmelig-noegle-123",
-           "RASA_API_JWT_SECRET": "hemmelig-api-noegle-0123456789abcdef"}
+           "RASA_API_JWT_SECRET": "hemmelig-api-noegle-0123456789abcdef",
+           "TRACKER_STORE_URL": "postgresql://rasa:hemmeligt-pg@db/rasa",
+           "REDIS_URL": "redis://:hemmeligt-redis@redis:6379/0",
+           "TRACKER_SLOT_KEY": "Wd3Yc9b3Qf1kq8m8d9vG5fQ2Jb0wz3p1Yv7xQz6h1aE="}
     done = subprocess.run([sys.executable, "-m", "bot.settings"], cwd=PROJECT_ROOT,
                           env={**os.environ, **env}, capture_output=True, text=True, check=True)
     assert "SMTP_HOST=127.0.0.1" in done.stdout
@@ -87,6 +90,9 @@ def test_secrets_are_never_printed_by_the_settings_command(monkeypatch):
         ({"HANDOFF_WEBHOOK_URL": "https://staff.example.invalid/hook",
           "HANDOFF_WEBHOOK_SECRET": "short"}, "HANDOFF_WEBHOOK_SECRET"),
         ({"RASA_API_JWT_SECRET": "too-short-for-a-jwt-secret"}, "RASA_API_JWT_SECRET"),
+        ({"TRACKER_STORE_URL": "mysql://db/rasa"}, "TRACKER_STORE_URL"),
+        ({"REDIS_URL": "http://redis:6379"}, "REDIS_URL"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0", "TRACKER_SLOT_KEY": ""}, "TRACKER_SLOT_KEY"),
     ],
 )
 def test_unsafe_or_incomplete_notification_settings_are_refused(monkeypatch, env, message):
@@ -120,3 +126,18 @@ def test_the_webhook_secret_must_be_long_and_is_never_printed(monkeypatch, capsy
     settings.main()
     printed = capsys.readouterr().out
     assert "platform-secret-123456" not in printed and "token-123456789" not in printed
+
+
+def test_one_setting_each_moves_the_stores_and_the_handoffs_follow(monkeypatch):
+    monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
+    monkeypatch.delenv("HANDOFF_DB_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("TRACKER_DB", "/srv/bot/conversations.db")
+    loaded = settings.load()
+    assert loaded.tracker_store_url == "sqlite:////srv/bot/conversations.db"
+    assert loaded.handoff_db_url == loaded.tracker_store_url and not loaded.clustered
+    monkeypatch.setenv("TRACKER_STORE_URL", "postgresql://rasa@db:5432/rasa")
+    monkeypatch.setenv("REDIS_URL", "redis://redis:6379/0")
+    monkeypatch.setenv("TRACKER_SLOT_KEY", "Wd3Yc9b3Qf1kq8m8d9vG5fQ2Jb0wz3p1Yv7xQz6h1aE=")
+    loaded = settings.load()
+    assert loaded.handoff_db_url == "postgresql://rasa@db:5432/rasa" and loaded.clustered
