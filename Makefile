@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run test lint eval bench compare handoffs resend purge validate review check-model reload lock clean
+.PHONY: setup train run test test-cluster bench-load soak profile lint eval bench compare handoffs resend purge validate review check-model reload lock clean
 
 setup:            ## Python 3.10 venv, locked dependencies, Danish spaCy pipeline
 	@scripts/setup.sh
@@ -18,6 +18,21 @@ run: train        ## start the action server and the Rasa server on localhost
 
 test: train       ## all tests: unit, Rasa validation and story tests, live-server tests
 	@eval "$$($(PY) -m bot.settings)" && $(PY) -m pytest
+
+test-cluster: train ## only the two-replica test: PostgreSQL, Redis, replica killed (about 2 min)
+	@eval "$$($(PY) -m bot.settings)" && $(PY) -m pytest -m cluster
+
+bench-load: train ## Locust, 50 parents: one SQLite server, then two replicas on PostgreSQL + Redis
+	@scripts/bench_venv.sh
+	@$(PY) -m benchmarks.run_load --setup sqlite
+	@$(PY) -m benchmarks.run_load --setup cluster
+
+soak: train       ## ten minutes of steady load on two replicas, memory sampled every 10 s
+	@scripts/bench_venv.sh
+	@$(PY) -m benchmarks.run_load --setup cluster --minutes 10 --name soak
+
+profile: train    ## where one message's time goes in the Rasa server (cProfile)
+	@$(PY) -m benchmarks.profile_request
 
 lint: setup       ## ruff and mypy
 	$(PY) -m ruff check bot actions tests

@@ -34,3 +34,31 @@ def test_good_responses_pass_and_bad_ones_fail_as_with_jsonschema_validate():
         assert cached.value.message.startswith(plain.value.message)
         assert list(cached.value.path) == list(plain.value.path)
         assert "Failed to validate Action server response" in cached.value.message
+
+
+def test_event_lookup_finds_the_class_rasa_finds_for_every_event_name():
+    from rasa.shared.core.events import Event, SlotSet, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    walked = {}
+    for cls in all_subclasses(Event):
+        walked.setdefault(cls.type_name, cls)
+    rasa_speedups.install()
+    assert walked and all(Event.resolve_by_type(name) is cls for name, cls in walked.items())
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no-such-event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="no-such-event"):
+        Event.resolve_by_type("no-such-event")
+    stored = UserUttered("hej", {"name": "greet", "confidence": 1.0}).as_dict()
+    assert Event.from_parameters(stored) == UserUttered.from_parameters(stored)
+
+
+def test_an_event_class_defined_later_is_found_too():
+    from rasa.shared.core.events import Event, SlotSet
+
+    rasa_speedups.install()
+
+    class LaterEvent(SlotSet):
+        type_name = "herning_later_event"
+
+    assert Event.resolve_by_type("herning_later_event") is LaterEvent
