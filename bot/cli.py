@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 from bot import settings
 from bot.settings import PROJECT_ROOT
@@ -300,12 +300,15 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_reload(args: argparse.Namespace) -> int:
+    """Swap a new model into one Rasa server or every replica (`--url` once per replica):
+    all are checked first, and none is swapped unless the model is good enough for all."""
     from bot.nlu_compare import score_parses
     from bot.quality import below_thresholds, describe, holdout, thresholds, worse_than
     from bot.rasa_api import RasaApi, RasaApiError
 
     root = Path(args.root).resolve()
     config = settings.load()
+    urls = args.url or [f"http://{config.rasa_host}:{config.rasa_port}"]
     if not config.rasa_api_jwt_secret:
         _say("RASA_API_JWT_SECRET er ikke sat. Den skal være den samme som Rasa-serverens, "
              "så serveren ved, at det er dig.")
@@ -314,50 +317,67 @@ def cmd_reload(args: argparse.Namespace) -> int:
     if model is None or not model.is_file():
         _say("Ingen trænet model at tage i brug. Træn en med 'train'.")
         return 2
-    _say(f"Tager {model.name} i brug på {args.url}.")
+    _say(f"Tager {model.name} i brug på {', '.join(urls)}.")
     if not _check_data(root, with_rasa=False):
         _say("Afvist: træningsdataene har fejl; modellen tages ikke i brug.")
         return 1
-    api = RasaApi(args.url, config.rasa_api_jwt_secret)
+    servers = [RasaApi(url, config.rasa_api_jwt_secret) for url in urls]
+    running: Dict[str, Path] = {}
     try:
-        running = Path(str(api.status().get("model_file") or ""))
+        for url, api in zip(urls, servers, strict=True):
+            running[url] = Path(str(api.status().get("model_file") or ""))
     except RasaApiError as error:
         _say(f"Afvist: {error}")
         return 2
-    if running.name == model.name:
-        _say(f"Serveren kører allerede {model.name}.")
+    todo = [(url, api) for url, api in zip(urls, servers, strict=True)
+            if running[url].name != model.name]
+    if not todo:
+        _say(f"{'Serveren' if len(urls) == 1 else 'Alle servere'} kører allerede {model.name}.")
         return 0
     questions = holdout(root)
     new = _score(model, questions, "den nye model")
     if new is None:
         _say("Afvist: den nye model kan ikke indlæses.")
         return 1
-    _say(f"Måler den kørende model ({running.name}) på de samme spørgsmål gennem serveren ...")
-    try:
-        old = score_parses("running", questions, api.parse)
-    except RasaApiError as error:
-        _say(f"Afvist: {error}")
-        return 2
-    _say(f"  {describe(old)}")
-    reasons = below_thresholds(new, thresholds(root)) + worse_than(
-        new, old, len(questions), args.tolerance)
+    reasons = below_thresholds(new, thresholds(root))
+    scored: Set[str] = set()
+    for url, api in todo:
+        if running[url].name in scored:
+            continue  # the same model on another replica: scored once
+        scored.add(running[url].name)
+        _say(f"Måler den kørende model ({running[url].name}) på de samme spørgsmål gennem "
+             f"{url} ...")
+        try:
+            old = score_parses("running", questions, api.parse)
+        except RasaApiError as error:
+            _say(f"Afvist: {error}")
+            return 2
+        _say(f"  {describe(old)}")
+        reasons += worse_than(new, old, len(questions), args.tolerance)
     if reasons:
         for reason in reasons:
             _say(f"  {reason}")
-        _say("Afvist: den nye model er ikke god nok. Serveren kører videre med "
-             f"{running.name}.")
+        _say("Afvist: den nye model er ikke god nok. " + (
+            f"Serveren kører videre med {running[urls[0]].name}." if len(urls) == 1
+            else "Serverne kører videre med deres model."))
         return 1
-    _say("Skifter modellen i den kørende server ...")
-    try:
-        api.replace_model(str(model))
-        now = Path(str(api.status().get("model_file") or "")).name
-    except RasaApiError as error:
-        _say(f"Skiftet mislykkedes: {error}")
-        return 1
-    if now != model.name:
-        _say(f"Skiftet mislykkedes: serveren kører {now}.")
-        return 1
-    _say(f"Færdig: serveren svarer nu med {model.name}. Samtaler i gang fortsætter.")
+    for url, api in todo:
+        _say(f"Skifter modellen på {url} ...")
+        try:
+            api.replace_model(str(model))
+            now = Path(str(api.status().get("model_file") or "")).name
+        except RasaApiError as error:
+            now, problem = "", str(error)
+        else:
+            problem = f"serveren kører {now}"
+        if now != model.name:
+            done = [u for u, _ in todo[:todo.index((url, api))]]
+            _say(f"Skiftet mislykkedes på {url}: {problem}."
+                 + (f" Allerede skiftet: {', '.join(done)}; kør kommandoen igen." if done
+                    else ""))
+            return 1
+    _say(f"Færdig: {'serveren' if len(urls) == 1 else 'alle servere'} svarer nu med "
+         f"{model.name}. Samtaler i gang fortsætter.")
     return 0
 
 
@@ -524,8 +544,9 @@ def build_parser() -> argparse.ArgumentParser:
     reload = commands.add_parser(
         "reload", help="tag en ny model i brug i den kørende server uden nedetid")
     reload.add_argument("--model", default=None, help="modelfilen (standard: den nyeste)")
-    reload.add_argument("--url", default=f"http://{config.rasa_host}:{config.rasa_port}",
-                        help="Rasa-serveren (standard: %(default)s)")
+    reload.add_argument("--url", action="append", default=None,
+                        help="en Rasa-server; gentag den for hver replika (standard: "
+                             f"http://{config.rasa_host}:{config.rasa_port})")
     reload.add_argument("--tolerance", type=int, default=1,
                         help="så mange færre rigtige svar på de tilbageholdte spørgsmål "
                              "tåles (standard: %(default)s)")

@@ -42,6 +42,8 @@ class SharedStateUnavailable(RuntimeError):
 
 
 def connect(url: str) -> Any:
+    """A client that gives up within seconds when Redis is gone (redis-py replaces a
+    pooled connection that broke with a restart before using it)."""
     import redis
 
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)

@@ -31,6 +31,14 @@ actions_pid=$!
 web_pid=$!
 trap 'kill "$actions_pid" "$web_pid" ${mail_pid:-} 2>/dev/null || true' EXIT INT TERM
 
+# Where conversations are kept, without a password that TRACKER_STORE_URL may hold.
+store=$TRACKER_DB
+case "${TRACKER_STORE_URL:-}" in
+  "") ;;
+  *@*) store="${TRACKER_STORE_URL%%://*}://…@${TRACKER_STORE_URL##*@}" ;;
+  *) store=$TRACKER_STORE_URL ;;
+esac
+[ -z "${REDIS_URL:-}" ] || store="$store (conversation locks and rate limits in Redis)"
 api_state="off (set RASA_API_JWT_SECRET, 32+ characters, to turn it on)"
 [ -z "${RASA_API_JWT_SECRET:-}" ] || api_state="on, JWT (HS256) signed with RASA_API_JWT_SECRET"
 cat <<MSG
@@ -44,7 +52,7 @@ cat <<MSG
       -d '{"sender": "3f1c2a9e-5b7d-4c11-9a0e-1234567890ab", "message": "Hvad er tidlig indsats?"}' \\
       http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook
   Conversations (with personal data redacted) and callback requests are stored in
-  $TRACKER_DB. Delete one: POST /webhooks/rest/delete {"sender": "..."}. Stop with Ctrl+C.
+  $store. Delete one: POST /webhooks/rest/delete {"sender": "..."}. Stop with Ctrl+C.
 $demo_mail
 
 MSG

@@ -224,6 +224,25 @@ def test_postgresql_restart_gives_a_visible_error_then_the_conversation_continue
     assert all(replica.running for replica in cluster.rasa)
 
 
+def test_redis_down_gives_a_visible_error_and_the_conversation_resumes_when_it_returns(
+        cluster, replicas):
+    assert cluster.redis is not None
+    sender = f"klynge-redis-{time.time_ns()}"
+    status, messages = post(replicas[0], sender, "kan I ringe mig op?")
+    assert status == 200 and "Hvad vil du gerne tale med kommunen om?" in texts(messages)
+    cluster.redis.stop()
+    try:
+        status, body = post(replicas[1], sender, "Min søn græder hver morgen før skole")
+        assert status == 503 and body == {"error": STORE_ERROR}, (status, body)
+    finally:
+        cluster.redis.start()
+    status, messages = post(replicas[1], sender, "Min søn græder hver morgen før skole")
+    assert status == 200 and "Hvad hedder du?" in texts(messages), messages
+    # The other replica's pooled connections broke with the restart: the next message works.
+    status, messages = post(replicas[0], sender, "Mette Hansen")
+    assert status == 200 and "telefonnummer eller hvilken mailadresse" in texts(messages)
+
+
 def test_a_replica_killed_mid_run_loses_nothing_and_the_other_carries_on(cluster, replicas):
     senders = [f"klynge-drab-{n:02d}-{time.time_ns()}" for n in range(20)]
     answered = threading.Semaphore(0)

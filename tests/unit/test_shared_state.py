@@ -41,3 +41,11 @@ def test_redis_down_lets_messages_through_but_refuses_unverifiable_requests():
     body = b"{}"
     with pytest.raises(SharedStateUnavailable):
         Verifier(SECRET, 300, RedisReplayCache(gone)).verify(sign(SECRET, body), body)
+
+
+def test_a_restarted_redis_is_used_again_without_an_error(redis):
+    limiter = RedisRateLimiter(connect(redis.url), limit=100, seconds=60)
+    assert limiter.client.ping()
+    redis.stop()
+    redis.start()  # same port; the pooled connection is now broken
+    assert limiter.client.set("herning:test:efter-genstart", b"1")
