@@ -35,7 +35,7 @@ profile: train    ## where one message's time goes in the Rasa server (cProfile)
 	@$(PY) -m benchmarks.profile_request
 
 lint: setup       ## ruff and mypy
-	$(PY) -m ruff check bot actions tests
+	$(PY) -m ruff check bot actions tests benchmarks
 	$(PY) -m mypy bot actions
 
 eval: setup       ## the dev questions against the running bot (start it with make run)

@@ -62,14 +62,24 @@ if [ ! -x "$chromium" ]; then
   fi
 fi
 
-# The cluster test (two Rasa replicas) and the load benchmark start a real Redis for
-# the shared conversation lock: Debian's redis-server, installed the same way.
+# The cluster test (two Rasa replicas) and the load benchmark start a real PostgreSQL
+# (initdb + pg_ctl into a temporary folder) and a real Redis for the shared conversation
+# lock: Debian's postgresql and redis-server, installed the same way.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's postgresql for the store tests ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "PostgreSQL's initdb/pg_ctl not found: the cluster test needs them." >&2
+    echo "  Debian/Ubuntu: sudo apt-get install postgresql" >&2
+  fi
+fi
 if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian's redis-server for the cluster test ..."
-    [ -n "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ] || apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
   else
     echo "redis-server not found: the cluster test needs it." >&2
     echo "  Debian/Ubuntu: sudo apt-get install redis-server" >&2

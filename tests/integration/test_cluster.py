@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import threading
 import time
 import urllib.error
@@ -89,7 +90,7 @@ def bot_count(events: List[Tuple[str, Dict[str, Any]]]) -> int:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    cluster = LocalCluster(tmp_path_factory.mktemp("cluster"), replicas=2, overrides={
+    cluster = LocalCluster(tmp_path_factory.mktemp("cluster"), replicas=2, web=True, overrides={
         "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME),
         "ACTION_TIMEOUT_SECONDS": "5",
         "RATE_LIMIT_MESSAGES": str(RATE_LIMIT),
@@ -222,6 +223,35 @@ def test_postgresql_restart_gives_a_visible_error_then_the_conversation_continue
     assert user_texts(after) == ["kan I ringe mig op?", "Min søn græder hver morgen før skole"]
     assert [r.process.pid for r in cluster.rasa if r.process] == pids  # no restart
     assert all(replica.running for replica in cluster.rasa)
+
+
+def test_the_web_chat_shows_the_store_outage_and_its_retry_works(cluster, replicas):
+    # Headless Chromium on the demo page, whose widget talks to replica 1.
+    from playwright.sync_api import expect, sync_playwright
+
+    assert cluster.postgres is not None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), headless=True,
+            args=["--no-sandbox"])
+        try:
+            page = browser.new_page(locale="da-DK")
+            page.set_default_timeout(30_000)
+            page.goto(cluster.web_url)
+            page.locator(".hk-chat__launcher").click()
+            page.locator("#hk-chat-input").fill("hvornår har tandplejen åbent?")
+            cluster.postgres.stop()
+            try:
+                page.keyboard.press("Enter")
+                expect(page.locator(".hk-msg--error")).to_contain_text(STORE_ERROR)
+            finally:
+                cluster.postgres.start()
+            page.get_by_role("button", name="Prøv igen").click()
+            expect(page.locator(".hk-msg--bot").first).to_contain_text("tandpleje")
+            assert page.locator(".hk-msg--error").count() == 0
+            assert page.locator(".hk-msg--user").count() == 1
+        finally:
+            browser.close()
 
 
 def test_redis_down_gives_a_visible_error_and_the_conversation_resumes_when_it_returns(

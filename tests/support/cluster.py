@@ -92,6 +92,7 @@ class LocalCluster:
     model: Optional[Path] = None
     overrides: Dict[str, str] = field(default_factory=dict)
     log_level: str = "--quiet"  # or "--debug"
+    web: bool = False  # also serve the demo page with the web chat, talking to replica 1
 
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -107,6 +108,14 @@ class LocalCluster:
              "--port", str(self.action_port)],
             self.workdir / "actions.log", f"http://127.0.0.1:{self.action_port}/health")
         self.rasa: List[Process] = []
+        self.web_port = free_port()
+        self.web_server = Process(
+            "demo page", [str(VENV_PYTHON), "-m", "bot.web"], self.workdir / "web.log",
+            f"http://127.0.0.1:{self.web_port}/")
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}/"
 
     @property
     def urls(self) -> List[str]:
@@ -137,6 +146,9 @@ class LocalCluster:
             "RASA_API_JWT_SECRET": API_SECRET,
             "ACTION_SERVER_TOKEN": ACTION_TOKEN,
             "SANIC_REQUEST_MAX_SIZE": "1048576",
+            "WEB_PORT": str(self.web_port),
+            "CORS_ORIGINS": f"http://127.0.0.1:{self.web_port}",
+            "BOT_PUBLIC_URL": f"http://127.0.0.1:{self.ports[0]}",
         })
         if self.redis is not None:
             env["REDIS_URL"] = self.redis.url
@@ -152,7 +164,8 @@ class LocalCluster:
             [str(VENV_PYTHON), "-m", "bot.rasa_run", "--model",
              str(self.model or newest_model()), "--interface", "127.0.0.1",
              "--port", str(port), "--credentials", "credentials.yml",
-             "--endpoints", "endpoints.yml", self.log_level],
+             "--endpoints", "endpoints.yml", "--cors", f"http://127.0.0.1:{self.web_port}",
+             self.log_level],
             self.workdir / f"rasa-{index + 1}.log", f"http://127.0.0.1:{port}/")
 
     def start(self) -> LocalCluster:
@@ -175,7 +188,9 @@ class LocalCluster:
         self.rasa = [self._replica(i) for i in range(len(self.ports))]
         for replica in self.rasa:
             replica.start(self.env)
-        for process in [self.action_server, *self.rasa]:
+        if self.web:
+            self.web_server.start(self.env)
+        for process in [self.action_server, *self.rasa, *([self.web_server] if self.web else [])]:
             process.wait()
         return self
 
@@ -186,7 +201,7 @@ class LocalCluster:
         replica.wait()
 
     def stop(self) -> None:
-        for process in [*self.rasa, self.action_server]:
+        for process in [*self.rasa, self.action_server, self.web_server]:
             process.stop()
         self.mail.stop()
         if self.redis is not None:
