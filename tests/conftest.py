@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def redis():
         if os.environ.get("CI"):
             pytest.fail(message + " (scripts/setup.sh installs it)")
         pytest.skip(message)
-    server = Redis(Path(tempfile.mkdtemp(prefix="herning-redis-"))).start()
+    directory = Path(tempfile.mkdtemp(prefix="herning-redis-"))
+    server = Redis(directory).start()
     yield server
     server.stop()
+    shutil.rmtree(directory, ignore_errors=True)
