@@ -19,7 +19,7 @@ run: train        ## start the action server and the Rasa server on localhost
 test: train       ## all tests: unit, Rasa validation and story tests, live-server tests
 	@eval "$$($(PY) -m bot.settings)" && $(PY) -m pytest
 
-test-cluster: train ## only the two-replica test: PostgreSQL, Redis, replica killed (about 2 min)
+test-cluster: train ## only the two-replica test: PostgreSQL, Redis, replica killed (about 2.5 min)
 	@eval "$$($(PY) -m bot.settings)" && $(PY) -m pytest -m cluster
 
 bench-load: train ## Locust, 50 parents: one SQLite server, then two replicas on PostgreSQL + Redis

@@ -12,6 +12,8 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
+import subprocess
 import threading
 import time
 import urllib.error
@@ -23,7 +25,9 @@ from typing import Any, Dict, List, Tuple
 import pytest
 import sqlalchemy as sa
 
-from tests.support.cluster import LocalCluster
+from bot.rasa_api import RasaApi
+from bot.settings import PROJECT_ROOT
+from tests.support.cluster import API_SECRET, VENV_PYTHON, LocalCluster, newest_model
 
 pytestmark = [pytest.mark.live, pytest.mark.cluster, pytest.mark.timeout(1800)]
 
@@ -271,6 +275,26 @@ def test_redis_down_gives_a_visible_error_and_the_conversation_resumes_when_it_r
     # The other replica's pooled connections broke with the restart: the next message works.
     status, messages = post(replicas[0], sender, "Mette Hansen")
     assert status == 200 and "telefonnummer eller hvilken mailadresse" in texts(messages)
+
+
+def test_reload_swaps_the_model_on_every_replica(cluster, replicas, tmp_path):
+    # A copy of the running model under a new name: good enough by definition, so the
+    # command must score both, swap both, and both must then report the copy.
+    running = cluster.model or newest_model()
+    copy = tmp_path / "herning-replika-kopi.tar.gz"
+    shutil.copyfile(running, copy)
+    done = subprocess.run(
+        [str(VENV_PYTHON), "-m", "bot.cli", "reload", "--model", str(copy),
+         "--url", replicas[0], "--url", replicas[1]],
+        cwd=PROJECT_ROOT, env=cluster.env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    assert "alle servere svarer nu med herning-replika-kopi.tar.gz" in done.stdout
+    assert done.stdout.count("Måler den kørende model") == 1  # one model, scored once
+    for replica in replicas:
+        assert RasaApi(replica, API_SECRET).status()["model_file"].endswith(copy.name)
+    status, messages = post(replicas[1], f"klynge-ny-model-{time.time_ns()}",
+                            "hvornår har tandplejen åbent?")
+    assert status == 200 and "tandpleje" in texts(messages).lower()
 
 
 def test_a_replica_killed_mid_run_loses_nothing_and_the_other_carries_on(cluster, replicas):
