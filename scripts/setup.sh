@@ -48,43 +48,30 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# The web chat's browser tests drive Debian's Chromium with Playwright (which downloads
-# no browser here). Installed when missing and apt-get can; otherwise say what to do.
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$chromium" ]; then
+# Debian packages the tests run for real: installed when missing and apt-get can (as
+# root); otherwise say what to install.
+debian_package() {  # package, what needs it, extra hint
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Debian's chromium for the browser tests ..."
+    echo "Installing Debian's $1 for $2 ..."
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
   else
-    echo "Chromium not found at $chromium: the browser tests need it." >&2
-    echo "  Debian/Ubuntu: sudo apt-get install chromium   (or set CHROMIUM=/path/to/chromium)" >&2
+    echo "$1 is not installed: $2 need it." >&2
+    echo "  Debian/Ubuntu: sudo apt-get install $1${3:-}" >&2
   fi
-fi
+}
 
-# The cluster test (two Rasa replicas) and the load benchmark start a real PostgreSQL
-# (initdb + pg_ctl into a temporary folder) and a real Redis for the shared conversation
-# lock: Debian's postgresql and redis-server, installed the same way.
-if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Debian's postgresql for the store tests ..."
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  else
-    echo "PostgreSQL's initdb/pg_ctl not found: the cluster test needs them." >&2
-    echo "  Debian/Ubuntu: sudo apt-get install postgresql" >&2
-  fi
-fi
-if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Debian's redis-server for the cluster test ..."
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
-  else
-    echo "redis-server not found: the cluster test needs it." >&2
-    echo "  Debian/Ubuntu: sudo apt-get install redis-server" >&2
-  fi
-fi
+# The web chat's browser tests drive Debian's Chromium with Playwright (which downloads
+# no browser here).
+chromium=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$chromium" ] || debian_package chromium "the browser tests" \
+  "   (or set CHROMIUM=/path/to/chromium)"
+# The store and cluster tests and the load benchmark start a real PostgreSQL (initdb +
+# pg_ctl into a temporary folder) and a real Redis (the replicas' shared lock).
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+  || debian_package postgresql "the store and cluster tests"
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] \
+  || debian_package redis-server "the cluster tests"
 
 eval "$("$VENV/bin/python" -m bot.settings)"
 case "$SPACY_MODEL" in
