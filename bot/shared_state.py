@@ -18,6 +18,8 @@ import time
 import uuid
 from typing import Any, Optional
 
+import redis
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "herning:"
@@ -44,8 +46,6 @@ class SharedStateUnavailable(RuntimeError):
 def connect(url: str) -> Any:
     """A client that gives up within seconds when Redis is gone (redis-py replaces a
     pooled connection that broke with a restart before using it)."""
-    import redis
-
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
@@ -57,8 +57,6 @@ class RedisRateLimiter:
         self._window = client.register_script(_WINDOW)
 
     def retry_after(self, key: str, now: Optional[float] = None) -> float:
-        import redis
-
         now = time.time() if now is None else now
         try:
             wait = self._window(keys=[f"{PREFIX}rate:{key}"],
@@ -78,8 +76,6 @@ class RedisReplayCache:
         self.client = client
 
     def first_time(self, key: str, ttl: float) -> bool:
-        import redis
-
         try:
             return bool(self.client.set(f"{PREFIX}seen:{key}", b"1", nx=True,
                                         ex=max(1, int(ttl) + 1)))

@@ -24,17 +24,18 @@ import pytest
 
 from bot.handoff_store import HandoffStore
 from bot.settings import PROJECT_ROOT
-from tests.support.servers import MailServer, TcpProxy, WebhookReceiver
+from tests.support import cluster
+from tests.support.servers import MailServer, StartError, TcpProxy, WebhookReceiver
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 STARTUP_SECONDS = 180
 
 
 def newest_model() -> Path:
-    models = sorted((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
-        pytest.fail("No trained model in models/: run `make train` (make test does it).")
-    return models[-1]
+    try:
+        return cluster.newest_model()
+    except StartError as missing:
+        pytest.fail(f"{missing} (make test trains one first)")
 
 
 def rasa_env(**overrides: str) -> Dict[str, str]:
