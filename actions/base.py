@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import Knowledge, load_knowledge
@@ -21,8 +22,29 @@ class Answer:
     events: List[Dict[str, Any]] = field(default_factory=list)
 
 
+YOUNG_WRITER_SLOT = "young_writer"
+
+
 def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def writer(tracker: Tracker) -> Dict[str, Any]:
+    """The safety net's reading of the latest message: {"young", "language"}."""
+    found = tracker.latest_message.get("writer")
+    return found if isinstance(found, dict) else {}
+
+
+def young_writer(tracker: Tracker) -> bool:
+    """A child or young person writing about themselves, now or earlier on."""
+    return bool(writer(tracker).get("young") or tracker.get_slot(YOUNG_WRITER_SLOT))
+
+
+def writer_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    """Remember a young writer for the rest of the conversation."""
+    if writer(tracker).get("young") and not tracker.get_slot(YOUNG_WRITER_SLOT):
+        return [SlotSet(YOUNG_WRITER_SLOT, True)]
+    return []
 
 
 class KnowledgeAction(Action, ABC):

@@ -7,14 +7,19 @@ from datetime import datetime, timezone
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 
-from actions.base import Answer, KnowledgeAction
+from actions.base import Answer, KnowledgeAction, writer, writer_events, young_writer
 from actions.callback import reset_form
 from actions.knowledge import LAST_SECTION_SLOT
 from bot import settings
 from bot.callback_replies import REQUEST_CALLBACK_BUTTON, availability_sentence
 from bot.knowledge import Knowledge
 from bot.notify import delivery_targets
-from bot.replies import acute_danger_reply, contact_reply, worry_reply
+from bot.replies import (
+    acute_danger_reply,
+    contact_reply,
+    worry_reply,
+    young_worry_reply,
+)
 
 
 class ActionContactPerson(KnowledgeAction):
@@ -38,7 +43,8 @@ class ActionContactPerson(KnowledgeAction):
 
 
 class ActionAcuteDanger(KnowledgeAction):
-    """Call 112 now first; then Børnetelefonen and the municipal contact.
+    """ "Ring 112 nu." first; then, for a child, "not your fault" and Børnetelefonen;
+    for a parent, Børnetelefonen and the municipal contact (`acute_danger_reply`).
 
     An open callback request is closed without storing anything: no more questions.
     """
@@ -47,10 +53,11 @@ class ActionAcuteDanger(KnowledgeAction):
         return "action_acute_danger"
 
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
-        events = []
+        events = writer_events(tracker)
         if tracker.active_loop.get("name"):
-            events = [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form()]
-        return Answer(acute_danger_reply(knowledge), events)
+            events += [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form()]
+        language = str(writer(tracker).get("language") or "da")
+        return Answer(acute_danger_reply(knowledge, young_writer(tracker), language), events)
 
 
 class ActionSupportWorry(KnowledgeAction):
@@ -60,5 +67,7 @@ class ActionSupportWorry(KnowledgeAction):
         return "action_support_worry"
 
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
+        if young_writer(tracker):
+            return Answer(young_worry_reply(knowledge), writer_events(tracker))
         section_id = knowledge.general_worry_section_id
         return Answer(worry_reply(knowledge), [SlotSet(LAST_SECTION_SLOT, section_id)])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.base import Answer, KnowledgeAction, latest_intent
+from actions.base import Answer, KnowledgeAction, latest_intent, writer_events, young_writer
 from bot.knowledge import Knowledge
-from bot.replies import clarify_reply, section_answer
+from bot.replies import clarify_reply, section_answer, young_section_answer
 
 LAST_SECTION_SLOT = "last_section"
 
@@ -22,4 +22,7 @@ class ActionAnswerSection(KnowledgeAction):
         section = knowledge.section_for_intent(latest_intent(tracker))
         if section is None:
             return Answer(clarify_reply(knowledge, []))
-        return Answer(section_answer(section), [SlotSet(LAST_SECTION_SLOT, section.id)])
+        events = [SlotSet(LAST_SECTION_SLOT, section.id), *writer_events(tracker)]
+        if young_writer(tracker):
+            return Answer(young_section_answer(section, knowledge), events)
+        return Answer(section_answer(section), events)

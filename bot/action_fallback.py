@@ -32,8 +32,8 @@ def apology(action_name: str = "") -> Dict[str, Any]:
     from bot.knowledge import KnowledgeError, load_knowledge
     from bot.replies import contact_payload, contact_sentence
 
-    first = ("Ring 112 nu, hvis et barn er i akut fare. Beklager, jeg kan ikke svare mere "
-             "lige nu." if action_name == DANGER_ACTION
+    first = ("Ring 112 nu. Beklager, jeg kan ikke svare mere lige nu."
+             if action_name == DANGER_ACTION
              else "Beklager, jeg kan ikke svare lige nu.")
     last = "" if action_name == DANGER_ACTION else " Er et barn i akut fare, så ring 112."
     try:

@@ -1,15 +1,37 @@
-"""Acute-danger patterns: the rule-based safety net behind the intent classifier."""
+"""Acute danger by category: the rule-based check that decides "Ring 112 nu".
+
+`DangerCheck.assess` reads a message in the one normalised form of `bot.normalise`
+(every reading of it) and says which category of emergency it describes, if any, who
+is writing (a young person about themselves, or a parent) and in which language. The
+categories, the idioms and framings that are no emergency, the foreign-language
+markers and the classifier's cues live in `data/knowledge/danger.yml`, which says how
+they combine. Pure: no Rasa, read once per model load.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.text import fold
+from bot.text import fold_letters, fold_variants, looks_english
+
+FOREIGN = "foreign"  # the category of a message in another language with a marker
+URGENT = "urgent"    # no category's pattern, but an urgent word with a danger cue
+# Categories whose emergency a "hvad gør man, hvis ..." wording does not defuse: a
+# parent may ask so while it happens.
+_FIRST_AID = frozenset({"not_breathing", "unconscious", "seizure", "fall_injury",
+                        "bleeding", "drowning", "burns", "allergy", "poisoning"})
+# Very common Danish words: a message with none of them is not read as Danish.
+_DANISH = frozenset({"jeg", "ikke", "ik", "og", "min", "mit", "mine", "mig", "hun", "han",
+                     "har", "det", "pa", "til", "hvad", "hvordan", "son", "datter", "barn",
+                     "hjalp", "med", "af", "som", "vores", "hans", "hendes", "nu", "vil",
+                     "kan", "skal", "der", "hvem", "hvor", "ham", "hende", "os", "mor",
+                     "far", "bornene", "born", "lige", "ikk"})
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 class DangerPatternError(ValueError):
@@ -17,55 +39,175 @@ class DangerPatternError(ValueError):
 
 
 @dataclass(frozen=True)
-class DangerPatterns:
-    patterns: Tuple[Tuple[str, re.Pattern[str]], ...]
-    # Everyday idioms that explain an alarming word ("keder sig ihjel"): they never
-    # overrule a danger pattern, only a classifier that guessed danger from the word.
-    benign: Tuple[re.Pattern[str], ...] = ()
+class Assessment:
+    """What the check made of one message."""
+
+    category: Optional[str] = None  # a category of danger.yml, FOREIGN, or None
+    young: bool = False             # a child or young person about themselves
+    language: str = "da"            # "da", "en" or "other"
+    defused_by: Optional[str] = None  # "over" or "general": a pattern matched, framed so
+
+    @property
+    def danger(self) -> bool:
+        return self.category is not None
+
+
+@dataclass(frozen=True)
+class DangerCheck:
+    categories: Tuple[Tuple[str, Tuple[re.Pattern[str], ...]], ...]
+    titles: Dict[str, str] = field(default_factory=dict)
+    markers: Tuple[re.Pattern[str], ...] = ()
+    idioms: Tuple[re.Pattern[str], ...] = ()
+    over: Tuple[re.Pattern[str], ...] = ()
+    general: Tuple[re.Pattern[str], ...] = ()
+    questions: Tuple[re.Pattern[str], ...] = ()
+    present: Tuple[re.Pattern[str], ...] = ()
+    cues: Tuple[re.Pattern[str], ...] = ()
+    urgent: Tuple[re.Pattern[str], ...] = ()
+    young: Tuple[re.Pattern[str], ...] = ()
+    parent: Tuple[re.Pattern[str], ...] = ()
+
+    def assess(self, text: str) -> Assessment:
+        """Category, writer and language of `text` (see data/knowledge/danger.yml)."""
+        readings = fold_variants(text or "")
+        language = self._language(text or "", readings[0])
+        young = any(self._young(r) for r in readings)
+        defused: Optional[str] = None
+        for reading in readings:
+            plain = self._without_idioms(reading)
+            for category, patterns in self.categories:
+                if not any(p.search(plain) for p in patterns):
+                    continue
+                framing = self._framing(plain, category)
+                if framing is None:
+                    return Assessment(category, young, language)
+                defused = defused or framing
+            if _any(self.urgent, plain) and _any(self.cues, plain):
+                framing = self._framing(plain, URGENT)
+                if framing is None:
+                    return Assessment(URGENT, young, language)
+        if language == "other" and any(_any(self.markers, r) for r in readings):
+            return Assessment(FOREIGN, young, language)
+        return Assessment(None, young, language, defused)
 
     def match(self, text: str) -> Optional[str]:
-        """The category of the first pattern found in `text`, or None."""
-        folded = fold(text)
-        for category, pattern in self.patterns:
-            if pattern.search(folded):
-                return category
-        return None
+        """The category of danger in `text`, or None."""
+        return self.assess(text).category
 
     def benign_idiom(self, text: str) -> Optional[str]:
         """The idiom that explains the alarming words of `text`, or None."""
-        folded = fold(text)
-        for pattern in self.benign:
-            found = pattern.search(folded)
-            if found:
-                return found[0]
+        for reading in fold_variants(text or ""):
+            for pattern in self.idioms:
+                found = pattern.search(reading)
+                if found:
+                    return found[0]
         return None
+
+    def cue(self, text: str) -> bool:
+        """A word near danger outside any idiom: lets the classifier's guess stand."""
+        return any(_any(self.cues, self._without_idioms(r)) for r in fold_variants(text or ""))
+
+    def _without_idioms(self, folded: str) -> str:
+        for pattern in self.idioms:
+            folded = pattern.sub(" ", folded)
+        return folded
+
+    def _framing(self, folded: str, category: str) -> Optional[str]:
+        """"over" or "general" when the message is framed so and nothing says "now"."""
+        if _any(self.present, folded):
+            return None
+        if _any(self.over, folded):
+            return "over"
+        if _any(self.general, folded) or (
+                category not in _FIRST_AID and _any(self.questions, folded)):
+            return "general"
+        return None
+
+    def _young(self, folded: str) -> bool:
+        if _any(self.young[:2], folded):  # an age or a school class: "jeg er 13"
+            return True
+        return not _any(self.parent, folded) and _any(self.young[2:], folded)
+
+    @staticmethod
+    def _language(text: str, folded: str) -> str:
+        if looks_english(text):
+            return "en"
+        words = _WORD.findall(folded)
+        if not words or any(w in _DANISH for w in words):
+            return "da"
+        return "other"
+
+
+# The old name, kept for the staff tools and tests that use it.
+DangerPatterns = DangerCheck
+
+
+def _any(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
 
 
 def _compile(regex: Any, where: str, path: Path) -> re.Pattern[str]:
     try:
-        return re.compile(fold(str(regex)))
+        return re.compile(fold_letters(str(regex)))
     except re.error as error:
         raise DangerPatternError(
             f"{path}: pattern {regex!r} in '{where}' is not a valid regex: {error}"
         ) from error
 
 
-def load_patterns(path: Path) -> DangerPatterns:
+def _compile_all(regexes: Any, where: str, path: Path) -> Tuple[re.Pattern[str], ...]:
+    if regexes is None:
+        return ()
+    if not isinstance(regexes, list):
+        raise DangerPatternError(f"{path}: '{where}' must be a list of regexes")
+    return tuple(_compile(r, where, path) for r in regexes)
+
+
+def _categories(raw: Dict[str, Any], path: Path
+                ) -> Tuple[List[Tuple[str, Tuple[re.Pattern[str], ...]]], Dict[str, str]]:
+    groups = raw.get("categories")
+    if not isinstance(groups, dict) or not groups:
+        raise DangerPatternError(f"{path}: 'categories' must map category ids to patterns")
+    compiled, titles = [], {}
+    for category, spec in groups.items():
+        if not isinstance(spec, dict) or not spec.get("patterns"):
+            raise DangerPatternError(f"{path}: category '{category}' needs 'patterns'")
+        compiled.append((str(category), _compile_all(spec["patterns"], str(category), path)))
+        titles[str(category)] = str(spec.get("title") or category)
+    return compiled, titles
+
+
+def _flat(groups: Any, where: str, path: Path) -> Iterable[Any]:
+    if groups is None:
+        return []
+    if not isinstance(groups, dict):
+        raise DangerPatternError(f"{path}: '{where}' must map names to regex lists")
+    return [r for regexes in groups.values() for r in (regexes or [])]
+
+
+def load_patterns(path: Path) -> DangerCheck:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise DangerPatternError(f"{path}: cannot read danger patterns: {error}") from error
-    groups = raw.get("patterns")
-    if not isinstance(groups, dict) or not groups:
-        raise DangerPatternError(f"{path}: 'patterns' must map categories to regex lists")
-    compiled: List[Tuple[str, re.Pattern[str]]] = []
-    for category, regexes in groups.items():
-        if not isinstance(regexes, list):
-            raise DangerPatternError(f"{path}: category '{category}' must hold a list")
-        for regex in regexes:
-            compiled.append((str(category), _compile(regex, str(category), path)))
-    benign = raw.get("benign_idioms") or []
-    if not isinstance(benign, list):
-        raise DangerPatternError(f"{path}: 'benign_idioms' must be a list of regexes")
-    return DangerPatterns(tuple(compiled),
-                          tuple(_compile(r, "benign_idioms", path) for r in benign))
+    categories, titles = _categories(raw, path)
+    not_danger = raw.get("not_danger") or {}
+    writer = raw.get("writer") or {}
+    young = writer.get("young") or []
+    if len(young) < 3:
+        raise DangerPatternError(f"{path}: 'writer.young' needs the age, class and "
+                                 "relation patterns (at least 3)")
+    return DangerCheck(
+        tuple(categories), titles,
+        markers=_compile_all(list(_flat(raw.get("foreign_markers"), "foreign_markers", path)),
+                             "foreign_markers", path),
+        idioms=_compile_all(not_danger.get("idioms"), "not_danger.idioms", path),
+        over=_compile_all(not_danger.get("over"), "not_danger.over", path),
+        general=_compile_all(not_danger.get("general"), "not_danger.general", path),
+        questions=_compile_all(not_danger.get("questions"), "not_danger.questions", path),
+        present=_compile_all(not_danger.get("present"), "not_danger.present", path),
+        cues=_compile_all(raw.get("cues"), "cues", path),
+        urgent=_compile_all(raw.get("urgent"), "urgent", path),
+        young=_compile_all(young, "writer.young", path),
+        parent=_compile_all(writer.get("parent"), "writer.parent", path),
+    )

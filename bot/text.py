@@ -7,6 +7,8 @@ import html
 import re
 from typing import Collection, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from bot.normalise import normalise, variants
+
 # Key of the parse data that names an input problem (set by InputGuard).
 INPUT_PROBLEM = "input_problem"
 
@@ -41,12 +43,23 @@ def strip_html(text: str) -> str:
     return html.unescape(_TAG.sub(" ", without_scripts))
 
 
-def fold(text: str) -> str:
-    """Lower-case and fold Danish letters and their ASCII spellings onto one form."""
+def fold_letters(text: str) -> str:
+    """Lower-case and fold Danish letters and their ASCII spellings onto one form
+    (for patterns, which must keep their regex syntax)."""
     folded = text.lower()
     for old, new in _FOLDS:
         folded = folded.replace(old, new)
     return " ".join(folded.split())
+
+
+def fold(text: str) -> str:
+    """`bot.normalise.normalise`, then Danish letters folded: the form checks compare."""
+    return fold_letters(normalise(text))
+
+
+def fold_variants(text: str) -> List[str]:
+    """`fold` of each reading of `text` (see `bot.normalise.variants`)."""
+    return [fold_letters(v) for v in variants(text)]
 
 
 def words(text: str) -> List[str]:
@@ -98,6 +111,6 @@ def inspect_input(text: Optional[str], max_chars: int) -> Optional[str]:
         return "markup"
     if not _WORD.search(visible):
         return "no_words"
-    if looks_english(visible):
+    if looks_english(normalise(visible)):
         return "english"
     return None

@@ -15,11 +15,14 @@
 The id is the key: the browser makes it at random (16-128 letters, digits, "-", "_")
 and keeps it for the tab; a request without one is refused, never merged into a shared
 conversation. Text starting with "/" is text, not an intent (`bot.channels.public`).
-Bodies over MAX_REQUEST_BYTES get 413, broken ones 400 naming the field, and more than
-RATE_LIMIT_MESSAGES per RATE_LIMIT_SECONDS from one sender 429 (counted in Redis across
-replicas when REDIS_URL is set). A message that cannot be handled, for instance while
-the conversation store is unreachable, gets 503 with a Danish "try again" the web chat
-shows. Errors are JSON in Danish.
+Bodies over MAX_REQUEST_BYTES get 413, JSON nested too deep or broken fields 400
+(naming the field), and more than RATE_LIMIT_MESSAGES per RATE_LIMIT_SECONDS from one
+sender 429 (counted in Redis across replicas when REDIS_URL is set). No text is refused
+for its characters: a body that is not UTF-8 is read as Windows-1252 or with U+FFFD,
+and message and metadata lose unpaired surrogates and control characters
+(`clean_text`). A message that cannot be handled, for instance while the conversation
+store is unreachable, gets 503 with a Danish "try again" the web chat shows. Errors are
+JSON in Danish.
 """
 
 from __future__ import annotations

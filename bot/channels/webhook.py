@@ -12,10 +12,12 @@ PLATFORM_CALLBACK_URL set) the channel answers 202 at once and posts the same JS
 signed the same way, to the callback address, retrying with back-off while it fails.
 
 Unsigned, wrongly signed, stale (older than SIGNATURE_TOLERANCE_SECONDS) and replayed
-requests get 401 before anything reaches the bot. The platform's conversation id is
-kept as `platform:<id>`, so no other channel can reach that conversation; channel,
-locale and the platform's id go into the message metadata. The OpenAPI description is
-docs/webhook-openapi.yml; the README has an integration guide.
+requests get 401 before anything reaches the bot. The signature is checked over the raw
+bytes as received; only then is the body read as text, as on the REST channel
+(Windows-1252 or U+FFFD for bytes that are not UTF-8, `clean_text` on the fields). The
+platform's conversation id is kept as `platform:<id>`, so no other channel can reach
+that conversation; channel, locale and the platform's id go into the message metadata.
+The OpenAPI description is docs/webhook-openapi.yml; the README has an integration guide.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import settings
+from bot.normalise import printable
 from bot.privacy import without_personal_data
 from bot.text import INPUT_PROBLEM, inspect_input, known_words_ratio, strip_html, vocabulary
 
@@ -105,7 +106,8 @@ class InputGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(TEXT) or ""
+            # Unpaired surrogates and NUL would make spaCy raise: never lose a message.
+            text = printable(message.get(TEXT) or "")
             message.set(ORIGINAL_TEXT, text)
             problem = inspect_input(text, self.max_chars)
             if problem is None and known_words_ratio(text, self.known_words) == 0.0:

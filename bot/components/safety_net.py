@@ -1,10 +1,13 @@
 """Last component of the NLU pipeline: rules that the classifier cannot outvote.
 
-1. Acute danger: a message matching a pattern in `data/knowledge/danger.yml` gets
-   the intent `acute_danger`, whatever DIET or the fallback classifier said, so the
-   112 reply never depends on the classifier alone.
-2. A classifier that guessed acute danger from an everyday idiom ("keder sig ihjel")
-   without any danger pattern: the fallback intent, so the bot asks what is meant.
+1. Acute danger: a message the danger check (`bot.danger`, `data/knowledge/danger.yml`)
+   finds an emergency in gets the intent `acute_danger`, whatever DIET or the fallback
+   classifier said, and before the input checks: an English, over-long or otherwise
+   unusable message with danger in it gets 112 too.
+2. The classifier's own `acute_danger` stands only with a danger cue in the text that
+   is not an idiom and not framed as over or general: the classifier alone never
+   decides. An idiom ("keder sig ihjel") gets the fallback intent, so the bot asks what
+   is meant; anything else the worry answer (which names 112 too).
 3. A bare stop word ("stop", "glem det") gets `stop_form`, so a parent can always
    leave the callback request, whatever the classifier made of one short word.
 4. Unusable input named by `InputGuard` gets the fallback intent, so the fallback
@@ -33,13 +36,17 @@ from rasa.shared.nlu.training_data.message import Message
 from bot import settings
 from bot.callback import is_stop
 from bot.components.input_guard import ORIGINAL_TEXT, UNMASKED_TEXT
-from bot.danger import DangerPatterns, load_patterns
+from bot.danger import Assessment, DangerCheck, load_patterns
 from bot.knowledge import DANGER_FILE
 from bot.text import INPUT_PROBLEM
 
 ACUTE_DANGER_INTENT = "acute_danger"
+WORRY_INTENT = "express_worry"
 STOP_INTENT = "stop_form"
 SAFETY_NET = "safety_net"
+# Who wrote the message, for the actions: {"young": bool, "language": "da"|"en"|"other"}.
+WRITER = "writer"
+CLASSIFIER = "classifier"  # the danger category when the classifier and a cue agree
 
 
 @DefaultV1Recipe.register(
@@ -53,7 +60,7 @@ class SafetyNet(GraphComponent):
         # None: data/knowledge/danger.yml under KNOWLEDGE_DIR (see bot.settings).
         return {"patterns_file": None}
 
-    def __init__(self, patterns: DangerPatterns) -> None:
+    def __init__(self, patterns: DangerCheck) -> None:
         self.patterns = patterns
 
     @classmethod
@@ -72,7 +79,10 @@ class SafetyNet(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(ORIGINAL_TEXT) or message.get(TEXT) or ""
-            category = self.patterns.match(text)
+            found = self.patterns.assess(text)
+            message.set(WRITER, {"young": found.young, "language": found.language},
+                        add_to_output=True)
+            category = found.category or self._classifier_danger(message, text, found)
             idiom = None
             if not category and self._predicted(message) == ACUTE_DANGER_INTENT:
                 idiom = self.patterns.benign_idiom(text)
@@ -86,10 +96,24 @@ class SafetyNet(GraphComponent):
                 self._override(message, STOP_INTENT)
             elif message.get(INPUT_PROBLEM):
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+            elif self._predicted(message) == ACUTE_DANGER_INTENT:
+                # The classifier alone never sends a parent to 112.
+                message.set(SAFETY_NET, {"unconfirmed": ACUTE_DANGER_INTENT},
+                            add_to_output=True)
+                self._override(message, WORRY_INTENT)
             if message.get(UNMASKED_TEXT):
                 # The models are done: the actions get the text with its numbers again.
                 message.set(TEXT, message.get(UNMASKED_TEXT))
         return messages
+
+    def _classifier_danger(self, message: Message, text: str,
+                           found: Assessment) -> Optional[str]:
+        """CLASSIFIER when the classifier said danger and a cue in the text agrees."""
+        if self._predicted(message) != ACUTE_DANGER_INTENT or found.defused_by:
+            return None
+        if message.get(INPUT_PROBLEM) or not self.patterns.cue(text):
+            return None
+        return CLASSIFIER
 
     @staticmethod
     def _predicted(message: Message) -> Optional[str]:

@@ -26,7 +26,8 @@ def test_danger_is_answered_with_112_first(bot, text):
     reply = bot.conversation().say(text)
     first = texts(reply)[0]
     assert first.startswith("Ring 112 nu"), reply
-    assert custom_ids(reply, "contact")[:3] == ["alarm-112", "boernetelefonen", "centerchef"]
+    # A child writing about themselves is not handed the municipal manager's card.
+    assert custom_ids(reply, "contact")[:2] == ["alarm-112", "boernetelefonen"]
 
 
 @pytest.mark.parametrize("text", MESSAGES["ordinary"])

@@ -117,8 +117,8 @@ def test_rest_requests_missing_or_breaking_a_field_get_400_naming_it(bot, body, 
     (b'{"sender": "\xff\xfe", "message": "x"}', 400),
     (json.dumps({"sender": "x" * 20, "message": "a" * 20000}).encode(), 413),
     (b"x" * 200_000, 413),
-], ids=["empty", "not-json", "array", "string", "utf-16", "latin-bytes", "long-message",
-        "huge-body"])
+], ids=["empty", "not-json", "array", "string", "utf-16", "latin-bytes-in-the-id",
+        "long-message", "huge-body"])
 def test_malformed_non_utf8_and_oversize_bodies_get_their_4xx(bot, raw, status):
     for url in (bot.url, delete_url(bot)):
         got, answer, _ = post(url, raw)

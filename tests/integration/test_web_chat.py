@@ -259,3 +259,81 @@ def test_a_quick_reply_is_sent_as_the_payload_the_bot_offered(page):
     expect(page.locator(".hk-msg--bot").nth(before)).to_be_visible()
     expect(page.locator(".hk-card").last).to_contain_text("Bo Ulrich Bertelsen")
     assert page.locator(".hk-msg--error").count() == 0
+
+
+# Resolves once the log has not scrolled for 15 animation frames: a smooth scroll (no
+# reduced motion) has ended, so what is measured next is where the log stays.
+_SCROLL_SETTLED = """log => new Promise(resolve => {
+  let last = log.scrollTop, still = 0;
+  const tick = () => {
+    if (log.scrollTop === last) { still += 1; } else { still = 0; last = log.scrollTop; }
+    if (still >= 15) { resolve(last); } else { requestAnimationFrame(tick); }
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
+def _fully_inside(inner: dict, outer: dict) -> bool:
+    return (inner["y"] >= outer["y"] - 0.5
+            and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5)
+
+
+def test_a_reply_that_starts_with_112_stays_at_its_112_message_on_a_phone(browser, bot):
+    # A 360 px phone, with smooth scrolling allowed (no reduced motion): the hard case.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="da-DK")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(bot.web_url)
+        open_by_keyboard(page)
+        log = page.locator(".hk-chat__log")
+        # What the polite log is given, in order, from here on.
+        log.evaluate("log => { window.__added = []; new MutationObserver(records => "
+                     "records.forEach(r => r.addedNodes.forEach(n => window.__added.push("
+                     "n.textContent)))).observe(log, {childList: true}); }")
+        ask(page, "min far slår mig lige nu og jeg er bange")
+        reply = page.locator(".hk-msg--user ~ .hk-msg")  # the one question asked so far
+        first = reply.first
+        assert first.locator(".hk-msg__text").inner_text().startswith("Ring 112 nu"), \
+            bot_texts(page)
+        # The reply has rendered: its contact cards are there, below the 112 message.
+        cards = page.locator(".hk-msg--user ~ .hk-msg .hk-card")
+        expect(cards.first).to_be_attached()
+        expect(first).to_have_class(re.compile(r"\bhk-msg--urgent\b"))
+        assert page.locator(".hk-msg--urgent").count() == 1
+
+        log.evaluate(_SCROLL_SETTLED)
+        log_box, first_box = log.bounding_box(), first.bounding_box()
+        assert log_box and first_box
+        assert _fully_inside(first_box, log_box), (first_box, log_box)
+        # It is the reply's first message, and the log did not go on to the last card:
+        # the reply is taller than the log, so this is the scrolling the widget did.
+        assert first.evaluate("m => m.previousElementSibling.classList.contains('hk-msg--user')")
+        last_card = cards.last.bounding_box()
+        assert last_card, "no contact card"
+        assert last_card["y"] + last_card["height"] > log_box["y"] + log_box["height"]
+        assert log.evaluate("l => l.scrollTop") > 0
+
+        # The polite log is given the 112 message first (after the parent's own message),
+        # and nothing is made assertive.
+        added = page.evaluate("window.__added")
+        assert added[0].startswith("Du skrev:"), added
+        assert added[1].startswith("Svar: Ring 112 nu"), added
+        assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
+        assert page.locator(".hk-chat [aria-live='assertive'], .hk-chat [role='alert']"
+                            ).count() == 0
+        assert _serious(page) == []
+
+        # An ordinary question afterwards scrolls to the end as before.
+        ask(page, "Hvad er tidlig indsats?")
+        log.evaluate(_SCROLL_SETTLED)
+        log_box = log.bounding_box()
+        # The reply's last element (its feedback, source or card) is in full view.
+        last_box = page.locator(".hk-chat__log > .hk-msg:last-child > :last-child"
+                                ).bounding_box()
+        assert log_box and last_box
+        assert _fully_inside(last_box, log_box), (last_box, log_box)
+        assert log.evaluate("l => l.scrollHeight - l.clientHeight - l.scrollTop") <= 1
+        assert page.locator(".hk-msg--urgent").count() == 1
+    finally:
+        context.close()

@@ -59,6 +59,7 @@ def test_ordinary_questions_are_not_flagged(patterns, text):
 
 def test_broken_pattern_file_is_named(tmp_path):
     path = tmp_path / "danger.yml"
-    path.write_text("patterns:\n  vold:\n    - '(unclosed'\n", encoding="utf-8")
+    path.write_text("categories:\n  violence:\n    patterns:\n      - '(unclosed'\n",
+                    encoding="utf-8")
     with pytest.raises(DangerPatternError, match="not a valid regex"):
         load_patterns(path)

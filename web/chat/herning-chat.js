@@ -20,6 +20,8 @@
   var STORE_KEY = "herning-chat:v1";
   var TIMEOUT_MS = 20000;
   var MAX_CHARS = 2000;
+  // A reply whose first message starts so is the acute-danger answer: shown at the top.
+  var URGENT = /^\s*Ring 112(?!\d)/;
   var server = (script.getAttribute("data-server") || "").replace(/\/+$/, "");
   var title = script.getAttribute("data-title") || "Spørg om støtte til dit barn";
   var lang = script.getAttribute("data-lang") || "da";
@@ -304,6 +306,7 @@
       return li;
     }
     var message = item.message || {};
+    if (item.urgent) { li.classList.add("hk-msg--urgent"); }
     if (typeof message.text === "string" && message.text) {
       li.append(hiddenText(TEXT.bot), el("p", "hk-msg__text", message.text));
     }
@@ -319,12 +322,33 @@
     return li.childNodes.length ? li : null;
   }
 
-  function append(item, persist) {
+  // The log scrolls to its end after each message, except while a reply that starts with
+  // the acute-danger message is shown: that message stays at the top of the log.
+  var anchor = null;
+
+  function scrollLog() {
+    if (!anchor || !anchor.parentNode) {
+      anchor = null;
+      log.scrollTop = log.scrollHeight;
+      return;
+    }
+    // At once, not smoothly: the first thing seen is what to do now.
+    var padding = parseFloat(getComputedStyle(log).paddingTop) || 0;
+    var top = log.scrollTop + anchor.getBoundingClientRect().top -
+      log.getBoundingClientRect().top - log.clientTop - padding;
+    var behavior = log.style.scrollBehavior;
+    log.style.scrollBehavior = "auto";
+    log.scrollTop = Math.max(0, top);
+    log.style.scrollBehavior = behavior;
+  }
+
+  // `hold`: part of a reply that opens with the 112 message; the caller scrolls.
+  function append(item, persist, hold) {
     var node = render(item);
     if (node) {
       item.node = node;
       log.append(node);
-      log.scrollTop = log.scrollHeight;
+      if (!hold) { scrollLog(); }
     }
     if (persist) {
       state.items.push(item);
@@ -333,6 +357,7 @@
   }
 
   function removeItem(item) {
+    if (item.node && item.node === anchor) { anchor = null; }
     if (item.node && item.node.parentNode) { item.node.parentNode.removeChild(item.node); }
     state.items = state.items.filter(function (other) { return other !== item; });
     save();
@@ -370,6 +395,7 @@
   function send(content, shown, again) {
     if (pending) { return; }
     status.textContent = "";
+    anchor = null;
     if (!again) { append({ from: "user", text: shown }, true); }
     setPending(true);
     post(webhook, Object.assign({ sender: state.id }, content))
@@ -383,9 +409,18 @@
         });
       })
       .then(function (messages) {
-        (Array.isArray(messages) ? messages : []).forEach(function (m) {
-          append({ from: "bot", message: m }, true);
+        var list = Array.isArray(messages) ? messages : [];
+        var first = list[0];
+        var urgent = Boolean(first && typeof first.text === "string" && URGENT.test(first.text));
+        list.forEach(function (m, index) {
+          var item = { from: "bot", message: m };
+          if (urgent && index === 0) { item.urgent = true; }
+          append(item, true, urgent);
+          // The 112 message is the first node added to the polite log, so it is read
+          // first; the rest of the reply follows below it and the log stays at it.
+          if (item.urgent && item.node) { anchor = item.node; }
         });
+        if (urgent) { scrollLog(); }
       })
       .catch(function (error) {
         var text = error && error.name === "AbortError" ? TEXT.slow
@@ -402,12 +437,14 @@
     root.classList.toggle("hk-chat--open", open);
     state.open = open;
     save();
+    if (open) { scrollLog(); }  // a hidden log cannot scroll: the end, or the 112 message
     if (moveFocus) { (open ? input : launcher).focus(); }
   }
 
   function forget() {
     state = { id: newId(), items: [], open: true };
     save();
+    anchor = null;
     log.textContent = "";
   }
 
