@@ -28,9 +28,10 @@ _FIRST_AID = frozenset({"not_breathing", "unconscious", "seizure", "fall_injury"
 # Very common Danish words: a message with none of them is not read as Danish.
 _DANISH = frozenset({"jeg", "ikke", "ik", "og", "min", "mit", "mine", "mig", "hun", "han",
                      "har", "det", "pa", "til", "hvad", "hvordan", "son", "datter", "barn",
-                     "hjalp", "med", "af", "som", "vores", "hans", "hendes", "nu", "vil",
+                     "hjalp", "med", "af", "som", "vores", "hans", "hendes", "vil",
                      "kan", "skal", "der", "hvem", "hvor", "ham", "hende", "os", "mor",
-                     "far", "bornene", "born", "lige", "ikk"})
+                     "far", "bornene", "born", "lige", "ikk", "er", "stadig", "efter", "fra",
+                     "skolen", "kl"})
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -57,6 +58,7 @@ class DangerCheck:
     categories: Tuple[Tuple[str, Tuple[re.Pattern[str], ...]], ...]
     titles: Dict[str, str] = field(default_factory=dict)
     markers: Tuple[re.Pattern[str], ...] = ()
+    short_markers: Tuple[re.Pattern[str], ...] = ()
     idioms: Tuple[re.Pattern[str], ...] = ()
     over: Tuple[re.Pattern[str], ...] = ()
     general: Tuple[re.Pattern[str], ...] = ()
@@ -86,7 +88,11 @@ class DangerCheck:
                 framing = self._framing(plain, URGENT)
                 if framing is None:
                     return Assessment(URGENT, young, language)
+        # A marker in a language the bot cannot read, or alone: "112", "SOS", "Hilfe!".
+        short = len(re.findall(r"\w+", readings[0])) <= 2
         if language == "other" and any(_any(self.markers, r) for r in readings):
+            return Assessment(FOREIGN, young, language)
+        if short and any(_any(self.markers + self.short_markers, r) for r in readings):
             return Assessment(FOREIGN, young, language)
         return Assessment(None, young, language, defused)
 
@@ -133,7 +139,8 @@ class DangerCheck:
         if looks_english(text):
             return "en"
         words = _WORD.findall(folded)
-        if not words or any(w in _DANISH for w in words):
+        danish = sum(w in _DANISH for w in words)
+        if not words or danish >= 2 or (danish and len(words) <= 3):
             return "da"
         return "other"
 
@@ -146,7 +153,14 @@ def _any(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
     return any(p.search(text) for p in patterns)
 
 
+_UPPER_CLASS = re.compile(r"\\[WSDB]")
+
+
 def _compile(regex: Any, where: str, path: Path) -> re.Pattern[str]:
+    if _UPPER_CLASS.search(str(regex)):
+        # Patterns are lower-cased with the text: \W would silently become \w.
+        raise DangerPatternError(f"{path}: pattern {regex!r} in '{where}' uses \\W, \\S, "
+                                 "\\D or \\B; write [^\\w], [^\\s] or [^\\d] instead")
     try:
         return re.compile(fold_letters(str(regex)))
     except re.error as error:
@@ -201,6 +215,7 @@ def load_patterns(path: Path) -> DangerCheck:
         tuple(categories), titles,
         markers=_compile_all(list(_flat(raw.get("foreign_markers"), "foreign_markers", path)),
                              "foreign_markers", path),
+        short_markers=_compile_all(raw.get("short_markers"), "short_markers", path),
         idioms=_compile_all(not_danger.get("idioms"), "not_danger.idioms", path),
         over=_compile_all(not_danger.get("over"), "not_danger.over", path),
         general=_compile_all(not_danger.get("general"), "not_danger.general", path),

@@ -27,6 +27,9 @@ from bot.settings import PROJECT_ROOT
 DATA = PROJECT_ROOT / "tests" / "data"
 DANGER_SET = DATA / "danger_eval.yml"
 NOT_DANGER_SET = DATA / "not_danger_eval.yml"
+# A second pair from another independent helper (written after the first tuning).
+SETS = ((DANGER_SET, NOT_DANGER_SET),
+        (DATA / "danger_eval_2.yml", DATA / "not_danger_eval_2.yml"))
 DANGER_FILE = PROJECT_ROOT / "data" / "knowledge" / "danger.yml"
 
 
@@ -93,16 +96,19 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="list the tuning half's misses and false alarms")
     args = parser.parse_args(argv)
     check = load_patterns(DANGER_FILE)
-    danger, ordinary = load_cases(DANGER_SET), load_cases(NOT_DANGER_SET)
-    print(markdown(tally(check, danger), "112 given (recall)"))
-    print()
-    print(markdown(tally(check, ordinary), "112 given (false alarms)"))
-    if args.misses:
-        for case in misses(check, danger, True):
-            print(f"MISSED  [{case.category}] {case.text}")
-        for case in misses(check, ordinary, False):
-            found: Any = check.match(case.text)
-            print(f"FALSE   [{case.category} -> {found}] {case.text}")
+    for danger_path, ordinary_path in SETS:
+        danger, ordinary = load_cases(danger_path), load_cases(ordinary_path)
+        print(f"### {danger_path.name} and {ordinary_path.name}\n")
+        print(markdown(tally(check, danger), "112 given (recall)"))
+        print()
+        print(markdown(tally(check, ordinary), "112 given (false alarms)"))
+        print()
+        if args.misses:
+            for case in misses(check, danger, True):
+                print(f"MISSED  [{case.category}] {case.text}")
+            for case in misses(check, ordinary, False):
+                found: Any = check.match(case.text)
+                print(f"FALSE   [{case.category} -> {found}] {case.text}")
     return 0
 
 

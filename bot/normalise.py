@@ -34,18 +34,18 @@ _CONFUSABLES = str.maketrans({
     "ѕ": "s", "ԁ": "d", "ɡ": "g", "ո": "n", "α": "a", "β": "b", "ε": "e", "ι": "i",
     "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ѵ": "v",
 })
-_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a"}
 _LATIN = re.compile(r"[a-zæøåäöüéèáàíóúñçß]")
 _MIXED_WORD = re.compile(r"\w*[^\W\d_a-zæøåäöüéèáàíóúñçß]\w*")
 # Single characters with separators between them: "s.l.å.r", "s e l v m o r d".
-_SPACED = re.compile(
-    r"(?<![^\W_])[^\W_](?:(?:[ .\-_*·•/|+~,:]{1,3})[^\W_](?![^\W_])){2,}"
+_SPACED = re.compile(  # the same separator throughout: "a g.u.n" is "a gun"
+    r"(?<![^\W_])[^\W_]([ .\-_*·•/|+~,:]{1,3})[^\W_](?![^\W_])(?:\1[^\W_](?![^\W_]))+"
 )
 _SEPARATORS = re.compile(r"[ .\-_*·•/|+~,:]")
 # A leet character inside a word: a letter on one side, a letter or leet on the other.
 # Not a number before a unit or an ordinal: "5år", "3dje", "7ende".
 _LEET_IN_WORD = re.compile(
-    r"(?<=[^\W\d_])[013457]+(?=[^\W\d_])|(?<=[^\W\d_]{2})[013457]+\b"
+    r"(?<=[^\W\d_])[013457@]+(?=[^\W\d_])|(?<=[^\W\d_]{2})[013457]+\b"
     r"|\b[013457](?=[^\W\d_]{3})(?!år|aar|års|årig|ende|dje|ste\b|te\b|de\b|kl)"
 )
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")

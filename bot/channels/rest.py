@@ -27,8 +27,10 @@ JSON in Danish.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -49,8 +51,15 @@ from bot.channels.public import (
     plain_text,
     required_string,
 )
+from bot.danger import DangerCheck, DangerPatternError, load_patterns
+from bot.knowledge import DANGER_FILE
 
 logger = logging.getLogger(__name__)
+
+# A refused message that describes danger still says this first (`PublicChannel.refuse`).
+DANGER_FIRST = "Ring 112 nu."
+SCAN_CHARS = 20_000  # what of a refused body the danger check reads
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{16,128}")
 SECTION_ID = re.compile(r"[a-z0-9_-]{1,64}")
@@ -72,6 +81,15 @@ def error(message: str, status: int, field: Optional[str] = None,
           headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
     body = {"error": message, **({"field": field} if field else {})}
     return response.json(body, status=status, headers=headers)
+
+
+def danger_check(knowledge_dir: str) -> Optional[DangerCheck]:
+    """The danger check the Rasa server's safety net uses, for refused messages."""
+    try:
+        return load_patterns(Path(knowledge_dir) / DANGER_FILE)
+    except DangerPatternError:
+        logger.exception("The danger patterns could not be read for the channels")
+        return None
 
 
 def conversation_store(tracker_store: Any) -> Any:
@@ -131,11 +149,13 @@ async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: 
 
 
 class PublicChannel(InputChannel):
-    """What the public channels share: settings, body limit, rate limiter, and the
-    blueprint they start from (abstract: Rasa builds only the subclasses)."""
+    """What the public channels share: settings, body limit, rate limiter, the danger
+    check for refusals, and the blueprint they start from (abstract: Rasa builds only
+    the subclasses)."""
 
     def __init__(self) -> None:
         self.config = settings.load()
+        self.danger = danger_check(self.config.knowledge_dir)
         self.max_bytes = self.config.max_request_bytes
         self.redis = shared_state.connect(self.config.redis_url) if self.config.clustered \
             else None
@@ -144,6 +164,17 @@ class PublicChannel(InputChannel):
                                           self.config.rate_limit_seconds)
             if self.redis is not None
             else RateLimiter(self.config.rate_limit_messages, self.config.rate_limit_seconds))
+
+    def refuse(self, refusal: HTTPResponse, said: Union[str, bytes, None]) -> HTTPResponse:
+        """`refusal`, with "Ring 112 nu." first when what was sent describes danger:
+        a message refused for its size, its rate or a failure still gets 112."""
+        text = said.decode("utf-8", "replace") if isinstance(said, bytes) else said or ""
+        text = _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)  # a body's "sl\u00e5r"
+        if not text or not self.danger or not self.danger.match(text[:SCAN_CHARS]):
+            return refusal
+        body = json.loads(refusal.body or b"{}")
+        body["error"] = f"{DANGER_FIRST} {body.get('error', '')}".strip()
+        return response.json(body, status=refusal.status, headers=dict(refusal.headers))
 
     def new_blueprint(self) -> Blueprint:
         # The Rasa server builds its channels once at start: redact its logs from here
@@ -175,14 +206,15 @@ class RestInput(PublicChannel):
                 message, payload = message_or_payload(body, self.max_bytes)
                 metadata = client_metadata(body, METADATA_KEYS)
             except RequestError as problem:
-                return error(problem.message, problem.status, problem.field)
+                return self.refuse(error(problem.message, problem.status, problem.field),
+                                   request.body)
             text = await text_to_send(request, self.limiter, sender, message, payload)
             if isinstance(text, HTTPResponse):
-                return text
+                return self.refuse(text, message)
             messages = await answer(on_new_message, text, sender, self.name(),
                                     {**metadata, "channel": self.name()})
             if messages is None:
-                return error(ERRORS["failure"], 503)
+                return self.refuse(error(ERRORS["failure"], 503), message)
             return response.json(messages)
 
         @webhook.route("/delete", methods=["POST"])

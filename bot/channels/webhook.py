@@ -152,11 +152,12 @@ class PlatformWebhook(PublicChannel):
                     raise RequestError(400, "Asynkrone svar er ikke slået til "
                                        "(PLATFORM_CALLBACK_URL mangler).", "async")
             except RequestError as problem:
-                return error(problem.message, problem.status, problem.field)
+                return self.refuse(error(problem.message, problem.status, problem.field),
+                                   request.body)
             conversation = PREFIX + sender
             checked = await text_to_send(request, self.limiter, conversation, message, payload)
             if isinstance(checked, HTTPResponse):
-                return checked
+                return self.refuse(checked, message)
             text = checked
 
             if wants_async and self.callback is not None:
@@ -175,7 +176,7 @@ class PlatformWebhook(PublicChannel):
 
             messages = await answer(on_new_message, text, conversation, self.name(), metadata)
             if messages is None:
-                return error(ERRORS["failure"], 503)
+                return self.refuse(error(ERRORS["failure"], 503), text)
             return response.json(reply_body(sender, messages))
 
         return webhook

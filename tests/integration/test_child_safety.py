@@ -16,7 +16,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from bot.danger_eval import DANGER_SET, NOT_DANGER_SET, load_cases
+from bot.danger_eval import SETS, load_cases
 from tests.integration.conftest import custom_ids, texts
 from tests.integration.test_callback import start
 
@@ -142,19 +142,26 @@ def test_undecodable_bytes_are_answered(bot):
     assert status == 200 and texts(reply), reply
 
 
-def test_the_independent_sets_over_http(bot, record_property):
-    """The whole bot (patterns, cues with the classifier) on both sets, both halves.
-    The floors are the figures measured on 2026-12-02; they stop a regression."""
+# Measured over HTTP on 2026-12-02, per pair of sets (patterns, cues with the
+# classifier): floors against a regression, not targets.
+HTTP_RECALL_FLOOR = {"danger_eval": 0.75, "danger_eval_2": 0.65}
+HTTP_FALSE_ALARM_CEILING = {"danger_eval": 0.10, "danger_eval_2": 0.14}
+
+
+@pytest.mark.parametrize(("danger_set", "ordinary_set"), SETS, ids=[d.stem for d, _ in SETS])
+def test_the_independent_sets_over_http(bot, danger_set, ordinary_set):
+    """The whole bot on both sets, both halves, per category (printed for the README)."""
     figures: Dict[str, Dict[str, List[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for path, name in ((DANGER_SET, "danger"), (NOT_DANGER_SET, "ordinary")):
+    for path, name in ((danger_set, "danger"), (ordinary_set, "ordinary")):
         for case in load_cases(path):
             got = _first_is_112(bot.conversation().say(case.text))
             half = "heldout" if case.heldout else "tuning"
-            figures[name][half][0] += got
-            figures[name][half][1] += 1
-    record_property("child_safety_figures", json.dumps(figures))
-    print(json.dumps(figures))
+            for key in (name, f"{name}:{case.category}"):
+                figures[key][half][0] += got
+                figures[key][half][1] += 1
+    print(f"HTTP-FIGURES {danger_set.stem} {json.dumps(figures)}")
     danger, ordinary = figures["danger"], figures["ordinary"]
     assert danger["tuning"][0] == danger["tuning"][1]
-    assert danger["heldout"][0] / danger["heldout"][1] >= 0.65
-    assert ordinary["heldout"][0] / ordinary["heldout"][1] <= 0.12
+    assert danger["heldout"][0] / danger["heldout"][1] >= HTTP_RECALL_FLOOR[danger_set.stem]
+    assert ordinary["heldout"][0] / ordinary["heldout"][1] <= \
+        HTTP_FALSE_ALARM_CEILING[danger_set.stem]

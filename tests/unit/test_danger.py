@@ -57,9 +57,34 @@ def test_ordinary_questions_are_not_flagged(patterns, text):
     assert patterns.match(text) is None
 
 
-def test_broken_pattern_file_is_named(tmp_path):
+@pytest.mark.parametrize(("pattern", "reason"), [
+    ("(unclosed", "not a valid regex"),
+    ("slår\\W+mig", "uses"),  # folding lower-cases patterns: \W would become \w
+])
+def test_broken_pattern_file_is_named(tmp_path, pattern, reason):
     path = tmp_path / "danger.yml"
-    path.write_text("categories:\n  violence:\n    patterns:\n      - '(unclosed'\n",
+    path.write_text(f"categories:\n  violence:\n    patterns:\n      - '{pattern}'\n",
                     encoding="utf-8")
-    with pytest.raises(DangerPatternError, match="not a valid regex"):
+    with pytest.raises(DangerPatternError, match=reason):
         load_patterns(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hilfe! Mein Sohn atmet nicht", "Hilfe, der Junge blutet",
+     "Pomocy, mój mąż bije mnie i dzieci", "ساعدوني ابني ينزف كثيرا",
+     "Допоможіть, мій син не дихає", "Yardım edin, oğlum nefes almıyor",
+     "Ajutor! Copilul meu nu respiră", "112", "SOS"],
+)
+def test_an_emergency_word_in_a_language_the_bot_cannot_read_gets_112(patterns, text):
+    assert patterns.match(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mein Kind hat Fieber, wann ist der Arzt da?", "Dzień dobry, mam pytanie o szkołę",
+     "ما هي سياسة البلدية للأطفال", "Kan I hjælpe mig med sange til min datters fødselsdag",
+     "Mit nummer ender på 112"],
+)
+def test_ordinary_foreign_messages_and_danish_lookalikes_are_not_danger(patterns, text):
+    assert patterns.match(text) is None

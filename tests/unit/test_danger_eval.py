@@ -1,9 +1,10 @@
 """The danger check on the independent sets (tests/data/danger_eval.yml and
 not_danger_eval.yml), per category and per half.
 
-The sets were written by a helper that had not seen the patterns, the training data or
-the code. Patterns were written from the tuning half only; the held-out half is
-reported apart (README, "Acute danger") and its floors here only stop a regression:
+The sets were written by two helpers that had not seen the patterns, the training
+data, the code or each other's set (the second pair after the first tuning).
+Patterns were written from the tuning halves only; the held-out halves are reported
+apart (docs/child-safety.md) and their floors here only stop a regression:
 they are the figures measured when the patterns were last changed, not targets.
 Reproduce the tables with `.venv/bin/python -m bot.danger_eval`.
 """
@@ -15,7 +16,7 @@ from collections import Counter
 import pytest
 
 from bot.danger import load_patterns
-from bot.danger_eval import DANGER_SET, NOT_DANGER_SET, load_cases, tally
+from bot.danger_eval import SETS, load_cases, tally
 from tests.conftest import KNOWLEDGE_DIR
 from tests.unit.test_danger_messages import _normalise, _training_examples
 
@@ -23,9 +24,11 @@ CATEGORIES = {"violence", "sexual_abuse", "self_harm", "suicide", "missing", "po
               "not_breathing", "unconscious", "seizure", "fall_injury", "bleeding",
               "drowning", "burns", "allergy", "weapons_threats", "confinement",
               "drunk_driver"}
-# Measured on 2026-12-02 (bot.danger_eval); raise them when the figures rise.
-HELDOUT_RECALL_FLOOR = 0.65
-HELDOUT_FALSE_ALARM_CEILING = 0.10
+# Measured on 2026-12-02 (bot.danger_eval), per pair of sets; raise them when the
+# figures rise. They are not targets: the issue asks for 100% and at most 2%.
+HELDOUT_RECALL_FLOOR = (0.71, 0.62)
+HELDOUT_FALSE_ALARM_CEILING = (0.09, 0.12)
+PAIRS = [pytest.param(i, d, o, id=d.stem) for i, (d, o) in enumerate(SETS)]
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +36,9 @@ def check():
     return load_patterns(KNOWLEDGE_DIR / "danger.yml")
 
 
-def test_the_sets_are_large_enough_and_split_in_halves():
-    danger, ordinary = load_cases(DANGER_SET), load_cases(NOT_DANGER_SET)
+@pytest.mark.parametrize(("index", "danger_set", "ordinary_set"), PAIRS)
+def test_the_sets_are_large_enough_and_split_in_halves(index, danger_set, ordinary_set):
+    danger, ordinary = load_cases(danger_set), load_cases(ordinary_set)
     assert len(danger) >= 250 and len(ordinary) >= 250
     assert {c.category for c in danger} == CATEGORIES
     for cases in (danger, ordinary):
@@ -45,30 +49,37 @@ def test_the_sets_are_large_enough_and_split_in_halves():
 
 def test_no_message_of_the_sets_is_in_the_training_data():
     seen = {_normalise(text) for _, text in _training_examples()}
-    cases = load_cases(DANGER_SET) + load_cases(NOT_DANGER_SET)
-    copied = [c.text for c in cases if _normalise(c.text) in seen]
-    # One plain policy question the helper wrote happens to match a training example
-    # word for word (it was in data/nlu/ before the set existed).
-    assert copied in ([], ["Hvad er kommunens visioner for børn og unge?"])
+    cases = [c for pair in SETS for path in pair for c in load_cases(path)]
+    copied = [c for c in cases if _normalise(c.text) in seen]
+    # Plain policy questions can match a training example word for word by chance (the
+    # training examples were there before the sets); nothing else may.
+    assert [c.text for c in copied if c.category != "policy_question"] == []
+    assert len(copied) <= 3
 
 
-def test_every_tuning_emergency_gets_112_in_every_category(check):
-    table = tally(check, load_cases(DANGER_SET))
+@pytest.mark.parametrize(("index", "danger_set", "ordinary_set"), PAIRS)
+def test_every_tuning_emergency_gets_112_in_every_category(check, index, danger_set,
+                                                            ordinary_set):
+    table = tally(check, load_cases(danger_set))
     missed = {k: v["tuning"].share() for k, v in table.items()
               if v["tuning"].hits < v["tuning"].total}
     assert missed == {}
 
 
-def test_no_tuning_ordinary_message_gets_112(check):
-    table = tally(check, load_cases(NOT_DANGER_SET))
+@pytest.mark.parametrize(("index", "danger_set", "ordinary_set"), PAIRS)
+def test_no_tuning_ordinary_message_gets_112(check, index, danger_set, ordinary_set):
+    table = tally(check, load_cases(ordinary_set))
     assert table["ALL"]["tuning"].hits == 0, {k: v["tuning"].share() for k, v in table.items()}
 
 
-def test_the_held_out_halves_do_not_fall_below_their_measured_figures(check):
-    danger = tally(check, load_cases(DANGER_SET))["ALL"]["heldout"]
-    ordinary = tally(check, load_cases(NOT_DANGER_SET))["ALL"]["heldout"]
-    assert danger.hits / danger.total >= HELDOUT_RECALL_FLOOR, danger.share()
-    assert ordinary.hits / ordinary.total <= HELDOUT_FALSE_ALARM_CEILING, ordinary.share()
+@pytest.mark.parametrize(("index", "danger_set", "ordinary_set"), PAIRS)
+def test_the_held_out_halves_do_not_fall_below_their_measured_figures(
+        check, index, danger_set, ordinary_set):
+    danger = tally(check, load_cases(danger_set))["ALL"]["heldout"]
+    ordinary = tally(check, load_cases(ordinary_set))["ALL"]["heldout"]
+    assert danger.hits / danger.total >= HELDOUT_RECALL_FLOOR[index], danger.share()
+    assert ordinary.hits / ordinary.total <= HELDOUT_FALSE_ALARM_CEILING[index], \
+        ordinary.share()
 
 
 @pytest.mark.parametrize(

@@ -346,3 +346,27 @@ def test_a_body_with_bytes_that_are_no_text_is_answered_with_replacements(channe
     assert channels.said() == "hej \ufffd\ufffd"
     assert channels.post(PLATFORM, raw, signed=True)[0] == 200
     assert channels.said() == "hej \ufffd\ufffd"
+
+
+class FailingAgent(EchoAgent):
+    async def handle_message(self, message: Any) -> None:
+        raise RuntimeError("the conversation store is down")
+
+
+def test_a_refused_message_that_describes_danger_still_says_112_first(channels, monkeypatch):
+    monkeypatch.setenv("MAX_REQUEST_BYTES", "1024")
+    monkeypatch.setenv("RATE_LIMIT_MESSAGES", "1")
+    danger = "min far slår mig " + "og jeg er bange " * 100
+    too_big = channels.post(REST, {"sender": SENDER, "message": danger})
+    assert too_big[0] == 413 and too_big[1]["error"].startswith("Ring 112 nu. ")
+    calm = channels.post(REST, {"sender": SENDER, "message": "x" * 2000})
+    assert calm[0] == 413 and not calm[1]["error"].startswith("Ring 112")
+    first, second = channels.post_all([(REST, {"sender": SENDER, "message": "hej"}, False),
+                                       (REST, {"sender": SENDER, "message":
+                                               "min søn vil tage sit liv"}, False)])
+    assert first[0] == 200 and second[0] == 429
+    assert second[1]["error"].startswith("Ring 112 nu. Du har sendt mange beskeder")
+    channels.agent = FailingAgent()
+    failed = channels.post(PLATFORM, {"sender": "sag-1", "message": "hun trækker ikke vejret"},
+                           signed=True)
+    assert failed[0] == 503 and failed[1]["error"].startswith("Ring 112 nu. ")
