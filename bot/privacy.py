@@ -43,7 +43,7 @@ _CHILD = (
 _NAME_WORD = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
 _CHILD_NAME = re.compile(
     rf"\b(?i:(?:min|mit|vores|hans|hendes)\s+(?:lille\s+|store\s+|ældste\s+|yngste\s+)?"
-    rf"{_CHILD}),?\s+"
+    rf"{_CHILD})(?:s\s+navn\s+er|\s+hedder|\s+der\s+hedder)?,?\s+"
     rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?|[a-zæøå]{{3,}})\b"
 )
 # A lower-case word after "min søn" is taken for a name unless it looks like a verb

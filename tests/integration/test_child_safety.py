@@ -144,7 +144,7 @@ def test_undecodable_bytes_are_answered(bot):
 
 # Measured over HTTP on 2026-12-02, per pair of sets (patterns, cues with the
 # classifier): floors against a regression, not targets.
-HTTP_RECALL_FLOOR = {"danger_eval": 0.75, "danger_eval_2": 0.65}
+HTTP_RECALL_FLOOR = {"danger_eval": 0.74, "danger_eval_2": 0.63}
 HTTP_FALSE_ALARM_CEILING = {"danger_eval": 0.10, "danger_eval_2": 0.14}
 
 

@@ -128,3 +128,12 @@ def test_the_classifier_sees_the_message_without_numbers_and_addresses():
     assert without_personal_data("ring 22 33 44 55 / mor@example.dk") == "ring /"
     assert without_personal_data("min søn Oliver") == "min søn Oliver"  # words stay
     assert without_personal_data("sag 3213451234") == "sag 3213451234"
+
+
+@pytest.mark.parametrize("text", ["Min datters navn er Freja Sørensen, hun er 9",
+                                  "min søn hedder Magnus og går i 2. klasse",
+                                  "vores dreng der hedder William er ked af det"])
+def test_a_childs_name_given_with_navn_er_or_hedder_is_redacted(text):
+    redacted = redact(text, names=True)
+    assert "[NAVN]" in redacted
+    assert not any(name in redacted for name in ("Freja", "Magnus", "William")), redacted
