@@ -14,12 +14,8 @@ from bot import settings
 from bot.callback_replies import REQUEST_CALLBACK_BUTTON, availability_sentence
 from bot.knowledge import Knowledge
 from bot.notify import delivery_targets
-from bot.replies import (
-    acute_danger_reply,
-    contact_reply,
-    worry_reply,
-    young_worry_reply,
-)
+from bot.replies import contact_reply, worry_reply
+from bot.safety_replies import acute_danger_reply, young_worry_reply
 
 
 class ActionContactPerson(KnowledgeAction):

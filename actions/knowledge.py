@@ -7,7 +7,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import Answer, KnowledgeAction, latest_intent, writer_events, young_writer
 from bot.knowledge import Knowledge
-from bot.replies import clarify_reply, section_answer, young_section_answer
+from bot.replies import clarify_reply, section_answer
+from bot.safety_replies import young_section_answer
 
 LAST_SECTION_SLOT = "last_section"
 

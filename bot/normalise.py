@@ -55,10 +55,13 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"}
 
 
 def printable(text: str) -> str:
-    """`text` safe for every later step: an unpaired surrogate (which spaCy and UTF-8
-    encoders refuse) becomes U+FFFD; NUL and other control characters but tab and
-    newlines go. Nothing else changes."""
-    return _CONTROL.sub("", _SURROGATE.sub("�", text))
+    """`text` safe for every later step and every store: a surrogate pair held as two
+    code points becomes its character, an unpaired one (JSON's "\\ud800", which spaCy
+    and UTF-8 encoders refuse) U+FFFD; NUL and other control characters but tab and
+    line breaks go. Everything else (emoji, æøå, zero-width characters) is kept."""
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return _CONTROL.sub("", text)
 
 
 def _visible(text: str) -> str:

@@ -29,6 +29,8 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, Deque, Dict, Iterable, List, Optional, Set
 
+from bot.normalise import printable
+
 # U+2060 WORD JOINER: invisible, not whitespace (survives strip()), so the text no
 # longer starts with "/" for Rasa's intent shortcut.
 PLAIN_TEXT_GUARD = "\u2060"
@@ -39,8 +41,6 @@ MAX_NESTING = 32
 TOO_DEEP = "Forespørgslen er for dybt indlejret."
 
 # C0 and C1 control characters and DEL, but tab, line feed and carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # A character other than ASCII and U+FFFD: a body with one is UTF-8, if damaged.
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f\ufffd]")
 
@@ -56,14 +56,8 @@ class RequestError(Exception):
         return {"error": self.message, **({"field": self.field} if self.field else {})}
 
 
-def clean_text(text: str) -> str:
-    """`text` safe for the bot and every store: unpaired surrogates (left by JSON's
-    "\\ud800") become U+FFFD, control characters other than tab, line feed and carriage
-    return are dropped; everything else (emoji, æøå, zero-width characters) is kept."""
-    if _SURROGATE.search(text):
-        # A pair held as two code points becomes its character; a lone one U+FFFD.
-        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return _CONTROL.sub("", text)
+# The channels clean every text field with the bot's own `printable`.
+clean_text = printable
 
 
 def readings(raw: bytes) -> List[str]:

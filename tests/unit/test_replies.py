@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.replies import (
-    acute_danger_reply,
     clarify_reply,
     contact_reply,
     format_phone,
@@ -13,6 +12,7 @@ from bot.replies import (
     section_answer,
     worry_reply,
 )
+from bot.safety_replies import acute_danger_reply
 
 
 def _custom(replies, key):
