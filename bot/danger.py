@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.text import fold_letters, fold_variants, looks_english
+from bot.danger_model import DangerExamplesError, DangerModel, load_examples
+from bot.text import fold, fold_letters, fold_variants, looks_english
 
 FOREIGN = "foreign"  # the category of a message in another language with a marker
 URGENT = "urgent"    # no category's pattern, but an urgent word with a danger cue
@@ -47,6 +49,7 @@ class Assessment:
     young: bool = False             # a child or young person about themselves
     language: str = "da"            # "da", "en" or "other"
     defused_by: Optional[str] = None  # "over" or "general": a pattern matched, framed so
+    source: Optional[str] = None    # "pattern" or "model": what found the danger
 
     @property
     def danger(self) -> bool:
@@ -68,6 +71,7 @@ class DangerCheck:
     urgent: Tuple[re.Pattern[str], ...] = ()
     young: Tuple[re.Pattern[str], ...] = ()
     parent: Tuple[re.Pattern[str], ...] = ()
+    model: Optional[DangerModel] = None  # asked only with a cue (bot.danger_model)
 
     def assess(self, text: str) -> Assessment:
         """Category, writer and language of `text` (see data/knowledge/danger.yml)."""
@@ -82,18 +86,21 @@ class DangerCheck:
                     continue
                 framing = self._framing(plain, category)
                 if framing is None:
-                    return Assessment(category, young, language)
+                    return Assessment(category, young, language, source="pattern")
                 defused = defused or framing
             if _any(self.urgent, plain) and _any(self.cues, plain):
                 framing = self._framing(plain, URGENT)
                 if framing is None:
-                    return Assessment(URGENT, young, language)
+                    return Assessment(URGENT, young, language, source="pattern")
+        voted = self._model_vote(readings[0])
+        if voted and not defused:
+            return Assessment(voted, young, language, source="model")
         # A marker in a language the bot cannot read, or alone: "112", "SOS", "Hilfe!".
         short = len(re.findall(r"\w+", readings[0])) <= 2
         if language == "other" and any(_any(self.markers, r) for r in readings):
-            return Assessment(FOREIGN, young, language)
+            return Assessment(FOREIGN, young, language, source="pattern")
         if short and any(_any(self.markers + self.short_markers, r) for r in readings):
-            return Assessment(FOREIGN, young, language)
+            return Assessment(FOREIGN, young, language, source="pattern")
         return Assessment(None, young, language, defused)
 
     def match(self, text: str) -> Optional[str]:
@@ -112,6 +119,16 @@ class DangerCheck:
     def cue(self, text: str) -> bool:
         """A word near danger outside any idiom: lets the classifier's guess stand."""
         return any(_any(self.cues, self._without_idioms(r)) for r in fold_variants(text or ""))
+
+    def _model_vote(self, folded: str) -> Optional[str]:
+        """The model's category, asked only with a cue outside idioms and framings."""
+        plain = self._without_idioms(folded)
+        if self.model is None or not _any(self.cues, plain):
+            return None
+        vote = self.model.vote(plain)
+        if vote is None or self._framing(plain, vote.category) is not None:
+            return None
+        return vote.category
 
     def _without_idioms(self, folded: str) -> str:
         for pattern in self.idioms:
@@ -199,6 +216,26 @@ def _flat(groups: Any, where: str, path: Path) -> Iterable[Any]:
     return [r for regexes in groups.values() for r in (regexes or [])]
 
 
+@lru_cache(maxsize=4)
+def _trained(paths: Tuple[Path, ...], stamps: Tuple[float, ...],
+             threshold: float) -> DangerModel:
+    """One model per set of example files as they are now (`stamps`: their mtimes)."""
+    return DangerModel.train(load_examples(paths, fold), threshold)
+
+
+def _model(raw: Any, path: Path) -> Optional[DangerModel]:
+    if not raw:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("examples"), list):
+        raise DangerPatternError(f"{path}: 'classifier' needs 'examples' (file names)")
+    paths = tuple(path.parent / str(name) for name in raw["examples"])
+    try:
+        stamps = tuple(p.stat().st_mtime for p in paths)
+        return _trained(paths, stamps, float(raw.get("threshold", 0.5)))
+    except (OSError, ValueError, DangerExamplesError) as error:
+        raise DangerPatternError(f"{path}: the danger classifier: {error}") from error
+
+
 def load_patterns(path: Path) -> DangerCheck:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -225,4 +262,5 @@ def load_patterns(path: Path) -> DangerCheck:
         urgent=_compile_all(raw.get("urgent"), "urgent", path),
         young=_compile_all(young, "writer.young", path),
         parent=_compile_all(writer.get("parent"), "writer.parent", path),
+        model=_model(raw.get("classifier"), path),
     )

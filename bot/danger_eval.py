@@ -7,6 +7,7 @@ other half may be read when patterns are written or tuned.
 
     .venv/bin/python -m bot.danger_eval            # the tables for the README
     .venv/bin/python -m bot.danger_eval --misses   # also the tuning half's misses
+    .venv/bin/python -m bot.danger_eval --sweep    # the classifier's threshold, tuning halves
 
 The held-out half's misses are never printed: look at them and they are tuned on.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -29,7 +30,8 @@ DANGER_SET = DATA / "danger_eval.yml"
 NOT_DANGER_SET = DATA / "not_danger_eval.yml"
 # A second pair from another independent helper (written after the first tuning).
 SETS = ((DANGER_SET, NOT_DANGER_SET),
-        (DATA / "danger_eval_2.yml", DATA / "not_danger_eval_2.yml"))
+        (DATA / "danger_eval_2.yml", DATA / "not_danger_eval_2.yml"),
+        (DATA / "danger_eval_3.yml", DATA / "not_danger_eval_3.yml"))
 DANGER_FILE = PROJECT_ROOT / "data" / "knowledge" / "danger.yml"
 
 
@@ -90,13 +92,42 @@ def markdown(table: Dict[str, Dict[str, Tally]], what: str) -> str:
     return "\n".join(lines)
 
 
+def sweep(check: DangerCheck) -> str:
+    """Recall and false alarms of the tuning halves at each classifier threshold."""
+    if check.model is None:
+        return "no classifier in danger.yml"
+    pairs = [(load_cases(d), load_cases(o)) for d, o in SETS if d.exists()]
+    lines = ["| threshold | recall (tuning halves) | false alarms (tuning halves) |",
+             "|---|---|---|"]
+    for step in range(6, 19):
+        threshold = step / 20
+        trial = replace(check, model=check.model.with_threshold(threshold))
+        found, ordinary = Tally(), Tally()
+        for danger, plain in pairs:
+            for case in danger:
+                if not case.heldout:
+                    found.add(trial.match(case.text) is not None)
+            for case in plain:
+                if not case.heldout:
+                    ordinary.add(trial.match(case.text) is not None)
+        lines.append(f"| {threshold:.2f} | {found.share()} | {ordinary.share()} |")
+    return "\n".join(lines)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--misses", action="store_true",
                         help="list the tuning half's misses and false alarms")
+    parser.add_argument("--sweep", action="store_true",
+                        help="recall and false alarms per classifier threshold")
     args = parser.parse_args(argv)
     check = load_patterns(DANGER_FILE)
+    if args.sweep:
+        print(sweep(check))
+        return 0
     for danger_path, ordinary_path in SETS:
+        if not danger_path.exists():
+            continue
         danger, ordinary = load_cases(danger_path), load_cases(ordinary_path)
         print(f"### {danger_path.name} and {ordinary_path.name}\n")
         print(markdown(tally(check, danger), "112 given (recall)"))

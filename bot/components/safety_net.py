@@ -87,7 +87,8 @@ class SafetyNet(GraphComponent):
             if not category and self._predicted(message) == ACUTE_DANGER_INTENT:
                 idiom = self.patterns.benign_idiom(text)
             if category:
-                message.set(SAFETY_NET, {"danger": category}, add_to_output=True)
+                by = found.source or CLASSIFIER  # "pattern", "model" or the classifier
+                message.set(SAFETY_NET, {"danger": category, "by": by}, add_to_output=True)
                 self._override(message, ACUTE_DANGER_INTENT)
             elif idiom:
                 message.set(SAFETY_NET, {"benign_idiom": idiom}, add_to_output=True)

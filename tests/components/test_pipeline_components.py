@@ -73,7 +73,8 @@ def test_safety_net_overrides_the_classifier_on_danger(safety_net):
     safety_net.process([message])
     assert message.get("intent") == {"name": "acute_danger", "confidence": 1.0}
     assert message.get("intent_ranking")[0]["name"] == "acute_danger"
-    assert message.as_dict(only_output_properties=True)["safety_net"] == {"danger": "self_harm"}
+    output = message.as_dict(only_output_properties=True)
+    assert output["safety_net"] == {"danger": "self_harm", "by": "pattern"}
 
 
 def test_safety_net_reads_the_original_text_of_a_long_message(safety_net):

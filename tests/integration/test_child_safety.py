@@ -144,8 +144,8 @@ def test_undecodable_bytes_are_answered(bot):
 
 # Measured over HTTP on 2026-12-02, per pair of sets (patterns, cues with the
 # classifier): floors against a regression, not targets.
-HTTP_RECALL_FLOOR = {"danger_eval": 0.74, "danger_eval_2": 0.63}
-HTTP_FALSE_ALARM_CEILING = {"danger_eval": 0.10, "danger_eval_2": 0.14}
+HTTP_RECALL_FLOOR = {"danger_eval": 0.75, "danger_eval_2": 0.70, "danger_eval_3": 0.79}
+HTTP_FALSE_ALARM_CEILING = {"danger_eval": 0.10, "danger_eval_2": 0.13, "danger_eval_3": 0.10}
 
 
 @pytest.mark.parametrize(("danger_set", "ordinary_set"), SETS, ids=[d.stem for d, _ in SETS])

@@ -26,8 +26,8 @@ CATEGORIES = {"violence", "sexual_abuse", "self_harm", "suicide", "missing", "po
               "drunk_driver"}
 # Measured on 2026-12-02 (bot.danger_eval), per pair of sets; raise them when the
 # figures rise. They are not targets: the issue asks for 100% and at most 2%.
-HELDOUT_RECALL_FLOOR = (0.71, 0.62)
-HELDOUT_FALSE_ALARM_CEILING = (0.09, 0.12)
+HELDOUT_RECALL_FLOOR = (0.75, 0.71, 0.79)
+HELDOUT_FALSE_ALARM_CEILING = (0.08, 0.10, 0.08)
 PAIRS = [pytest.param(i, d, o, id=d.stem) for i, (d, o) in enumerate(SETS)]
 
 
@@ -55,6 +55,15 @@ def test_no_message_of_the_sets_is_in_the_training_data():
     # training examples were there before the sets); nothing else may.
     assert [c.text for c in copied if c.category != "policy_question"] == []
     assert len(copied) <= 3
+
+
+def test_no_message_of_the_sets_is_among_the_classifier_examples():
+    from bot.danger_model import load_examples
+    from bot.text import fold
+    examples = {text for text, _ in load_examples(
+        sorted(KNOWLEDGE_DIR.glob("danger_examples_*.yml")), fold)}
+    cases = [c for pair in SETS for path in pair for c in load_cases(path)]
+    assert [c.text for c in cases if fold(c.text) in examples] == []
 
 
 @pytest.mark.parametrize(("index", "danger_set", "ordinary_set"), PAIRS)
