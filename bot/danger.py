@@ -18,7 +18,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.danger_model import DangerExamplesError, DangerModel, load_examples
+from bot.danger_model import DangerExamplesError, DangerModel
+from bot.settings import PROJECT_ROOT
 from bot.text import fold, fold_letters, fold_variants, looks_english
 
 FOREIGN = "foreign"  # the category of a message in another language with a marker
@@ -68,6 +69,7 @@ class DangerCheck:
     questions: Tuple[re.Pattern[str], ...] = ()
     present: Tuple[re.Pattern[str], ...] = ()
     cues: Tuple[re.Pattern[str], ...] = ()
+    signs: Dict[str, Tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     urgent: Tuple[re.Pattern[str], ...] = ()
     young: Tuple[re.Pattern[str], ...] = ()
     parent: Tuple[re.Pattern[str], ...] = ()
@@ -121,14 +123,19 @@ class DangerCheck:
         return any(_any(self.cues, self._without_idioms(r)) for r in fold_variants(text or ""))
 
     def _model_vote(self, folded: str) -> Optional[str]:
-        """The model's category, asked only with a cue outside idioms and framings."""
+        """The model's category, when a cue or a sign of that category backs it up.
+
+        The text is read without idioms; a message framed as over or general gets none.
+        """
         plain = self._without_idioms(folded)
-        if self.model is None or not _any(self.cues, plain):
+        if self.model is None or len(_WORD.findall(plain)) < 3:  # "farvel" alone is none
             return None
         vote = self.model.vote(plain)
         if vote is None or self._framing(plain, vote.category) is not None:
             return None
-        return vote.category
+        if _any(self.cues, plain) or _any(self.signs.get(vote.category, ()), plain):
+            return vote.category
+        return None
 
     def _without_idioms(self, folded: str) -> str:
         for pattern in self.idioms:
@@ -208,6 +215,17 @@ def _categories(raw: Dict[str, Any], path: Path
     return compiled, titles
 
 
+def _signs(raw: Any, categories: Iterable[str], path: Path
+           ) -> Dict[str, Tuple[re.Pattern[str], ...]]:
+    if raw is None:
+        return {}
+    known = set(categories)
+    if not isinstance(raw, dict) or not set(map(str, raw)) <= known:
+        raise DangerPatternError(f"{path}: 'signs' must map category ids "
+                                 f"({', '.join(sorted(known))}) to regex lists")
+    return {str(c): _compile_all(regexes, f"signs.{c}", path) for c, regexes in raw.items()}
+
+
 def _flat(groups: Any, where: str, path: Path) -> Iterable[Any]:
     if groups is None:
         return []
@@ -220,7 +238,7 @@ def _flat(groups: Any, where: str, path: Path) -> Iterable[Any]:
 def _trained(paths: Tuple[Path, ...], stamps: Tuple[float, ...],
              threshold: float) -> DangerModel:
     """One model per set of example files as they are now (`stamps`: their mtimes)."""
-    return DangerModel.train(load_examples(paths, fold), threshold)
+    return DangerModel.cached(paths, threshold, fold, PROJECT_ROOT / "build" / "danger-model")
 
 
 def _model(raw: Any, path: Path) -> Optional[DangerModel]:
@@ -259,6 +277,7 @@ def load_patterns(path: Path) -> DangerCheck:
         questions=_compile_all(not_danger.get("questions"), "not_danger.questions", path),
         present=_compile_all(not_danger.get("present"), "not_danger.present", path),
         cues=_compile_all(raw.get("cues"), "cues", path),
+        signs=_signs(raw.get("signs"), (c for c, _ in categories), path),
         urgent=_compile_all(raw.get("urgent"), "urgent", path),
         young=_compile_all(young, "writer.young", path),
         parent=_compile_all(writer.get("parent"), "writer.parent", path),

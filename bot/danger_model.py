@@ -9,21 +9,30 @@ as close to "han trækker ikke vejret" although no pattern names it.
 
 The model never decides alone (`bot.danger.DangerCheck` asks it only when a danger
 cue is in the text, outside idioms and not framed as over or general), and it never
-outvotes a pattern. It is trained when the check is loaded: about two thousand short
-examples take about a second, so there is no file to keep in step with the examples.
+outvotes a pattern. It is trained when the check is first loaded on a machine (about
+5,500 short examples take about half a minute on two cores) and kept in
+`build/danger-model/`, named by a hash of the example files, so every later start and
+every other process reads it in a moment; a change to an example trains anew.
 scikit-learn comes with Rasa; it is used here because it is already installed, well
 kept, deterministic and small.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
 
 import yaml
 
+logger = logging.getLogger(__name__)
+
 NONE = "none"  # the category of an ordinary message in the examples
+MODEL_FORMAT = 1  # part of the cache key: raise it when the features or estimator change
 
 
 class DangerExamplesError(ValueError):
@@ -67,6 +76,34 @@ class DangerModel:
         pipeline.fit([text for text, _ in examples], [category for _, category in examples])
         return cls(pipeline, threshold)
 
+    @classmethod
+    def cached(cls, paths: Sequence[Path], threshold: float, fold: Any,
+               cache_dir: Optional[Path]) -> DangerModel:
+        """Trained on the examples in `paths`, or read from `cache_dir` if trained before."""
+        import joblib
+        target = cache_dir / f"{examples_key(paths)}.joblib" if cache_dir else None
+        if target is not None and target.is_file():
+            try:
+                return cls(joblib.load(target), threshold)
+            except Exception as error:  # a broken or foreign file: train anew
+                logger.warning("danger model %s unreadable (%s): training anew", target, error)
+        model = cls.train(load_examples(paths, fold), threshold)
+        if target is not None:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+                os.close(handle)
+                joblib.dump(model._pipeline, temporary)
+                os.replace(temporary, target)  # atomic: a parallel start reads all or none
+                for old in target.parent.glob("*.joblib"):
+                    if old != target:
+                        old.unlink(missing_ok=True)
+                logger.info("danger model trained on %s and kept in %s",
+                            ", ".join(p.name for p in paths), target)
+            except OSError as error:
+                logger.warning("danger model not kept in %s: %s", target.parent, error)
+        return model
+
     def with_threshold(self, threshold: float) -> DangerModel:
         """The same model, voting from another probability."""
         return DangerModel(self._pipeline, threshold)
@@ -80,6 +117,15 @@ class DangerModel:
             return None
         category = next(c for c, _ in ranked if c != NONE)
         return Vote(category, round(float(danger), 3))
+
+
+def examples_key(paths: Sequence[Path]) -> str:
+    """A name for the model trained on these files as they are now."""
+    import sklearn
+    digest = hashlib.sha256(f"{MODEL_FORMAT}:{sklearn.__version__}".encode())
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
 
 
 def load_examples(paths: Sequence[Path], fold: Any) -> List[Tuple[str, str]]:

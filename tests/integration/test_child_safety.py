@@ -144,8 +144,12 @@ def test_undecodable_bytes_are_answered(bot):
 
 # Measured over HTTP on 2026-12-02, per pair of sets (patterns, cues with the
 # classifier): floors against a regression, not targets.
-HTTP_RECALL_FLOOR = {"danger_eval": 0.75, "danger_eval_2": 0.70, "danger_eval_3": 0.79}
-HTTP_FALSE_ALARM_CEILING = {"danger_eval": 0.10, "danger_eval_2": 0.13, "danger_eval_3": 0.10}
+# 2026-12-02 (signs, 5468 examples, threshold 0.5): 119/129, 143/170, 153/170, 154/170;
+# false alarms 9/130, 14/170, 10/170, 28/170; one point of slack for the NLU model.
+HTTP_RECALL_FLOOR = {"danger_eval": 0.91, "danger_eval_2": 0.83, "danger_eval_3": 0.89,
+                     "danger_eval_4": 0.89}
+HTTP_FALSE_ALARM_CEILING = {"danger_eval": 0.08, "danger_eval_2": 0.10, "danger_eval_3": 0.07,
+                            "danger_eval_4": 0.18}
 
 
 @pytest.mark.parametrize(("danger_set", "ordinary_set"), SETS, ids=[d.stem for d, _ in SETS])

@@ -1,8 +1,8 @@
 """The danger check on the independent sets (tests/data/danger_eval.yml and
 not_danger_eval.yml), per category and per half.
 
-The sets were written by two helpers that had not seen the patterns, the training
-data, the code or each other's set (the second pair after the first tuning).
+The sets were written by four helpers that had not seen the patterns, the training
+data, the code or each other's sets (each pair after the tuning on the one before).
 Patterns were written from the tuning halves only; the held-out halves are reported
 apart (docs/child-safety.md) and their floors here only stop a regression:
 they are the figures measured when the patterns were last changed, not targets.
@@ -26,8 +26,8 @@ CATEGORIES = {"violence", "sexual_abuse", "self_harm", "suicide", "missing", "po
               "drunk_driver"}
 # Measured on 2026-12-02 (bot.danger_eval), per pair of sets; raise them when the
 # figures rise. They are not targets: the issue asks for 100% and at most 2%.
-HELDOUT_RECALL_FLOOR = (0.75, 0.71, 0.79)
-HELDOUT_FALSE_ALARM_CEILING = (0.08, 0.10, 0.08)
+HELDOUT_RECALL_FLOOR = (0.92, 0.84, 0.90, 0.90)
+HELDOUT_FALSE_ALARM_CEILING = (0.07, 0.09, 0.06, 0.16)
 PAIRS = [pytest.param(i, d, o, id=d.stem) for i, (d, o) in enumerate(SETS)]
 
 
