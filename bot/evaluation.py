@@ -4,6 +4,11 @@ The file has the format of the design's question sets:
 `cases: [{text, source: id | [ids] | none} | {text, contact: id}]`.
 A case passes when the first cited source is one of the accepted ids, when the
 named contact is carried, or, for `none`, when no source is cited.
+
+A file may instead hold conversations, each turn with the reply a correct bot gives:
+`conversations: [{id, kind, turns: [{text, source | contact}, ...]}]`; the turns of one
+conversation are sent in one conversation, in order. A case or conversation marked
+`heldout: true` is reported apart: only the other half may be read when tuning.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ class Case:
     text: str
     sources: Optional[List[str]] = None  # accepted section ids; [] means "none"
     contact: Optional[str] = None
+    heldout: bool = False
+    conversation: str = ""  # the id of the conversation a turn belongs to
 
     @property
     def group(self) -> str:
@@ -49,15 +56,25 @@ class Outcome:
     passed: bool
     got: str
     seconds: float
+    wrong: bool = False  # a section cited that the case does not accept
 
 
 @dataclass
 class Report:
     outcomes: List[Outcome] = field(default_factory=list)
 
-    def accuracy(self, group: str) -> Optional[float]:
-        results = [o.passed for o in self.outcomes if o.case.group == group]
+    def accuracy(self, group: str, heldout: Optional[bool] = None) -> Optional[float]:
+        results = [o.passed for o in self.outcomes_of(group, heldout)]
         return sum(results) / len(results) if results else None
+
+    def wrong_share(self, group: str, heldout: Optional[bool] = None) -> Optional[float]:
+        """Share of the group's replies that cited a section the case does not accept."""
+        results = [o.wrong for o in self.outcomes_of(group, heldout)]
+        return sum(results) / len(results) if results else None
+
+    def outcomes_of(self, group: str, heldout: Optional[bool]) -> List[Outcome]:
+        return [o for o in self.outcomes if o.case.group == group
+                and (heldout is None or o.case.heldout is heldout)]
 
     def latency_ms(self, quantile: float) -> float:
         times = sorted(o.seconds * 1000 for o in self.outcomes)
@@ -70,23 +87,45 @@ class Report:
 
 
 def load_cases(path: Path) -> List[Case]:
+    """The cases of a question file, or the turns of a conversation file in order."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    cases = []
-    for index, entry in enumerate(raw.get("cases") or []):
-        if not isinstance(entry, dict) or not str(entry.get("text", "")).strip():
-            raise ValueError(f"{path}: case #{index + 1} has no text")
-        if "contact" in entry:
-            cases.append(Case(text=str(entry["text"]), contact=str(entry["contact"])))
-            continue
-        source = entry.get("source")
-        if source is None or source == "none":
-            sources: List[str] = []
-        else:
-            sources = [source] if isinstance(source, str) else [str(s) for s in source]
-        cases.append(Case(text=str(entry["text"]), sources=sources))
+    if "conversations" in raw:
+        return _turns(path, raw["conversations"])
+    cases = [_case(path, entry, f"case #{index + 1}", False, "")
+             for index, entry in enumerate(raw.get("cases") or [])]
     if not cases:
         raise ValueError(f"{path}: no cases")
     return cases
+
+
+def _turns(path: Path, conversations: Any) -> List[Case]:
+    turns: List[Case] = []
+    for index, conversation in enumerate(conversations or []):
+        if not isinstance(conversation, dict) or not conversation.get("turns"):
+            raise ValueError(f"{path}: conversation #{index + 1} has no turns")
+        name = str(conversation.get("id") or f"c{index + 1}")
+        turns += [_case(path, entry, f"conversation {name}, turn {number + 1}",
+                        bool(conversation.get("heldout")), name)
+                  for number, entry in enumerate(conversation["turns"])]
+    if not turns:
+        raise ValueError(f"{path}: no conversations")
+    return turns
+
+
+def _case(path: Path, entry: Any, where: str, heldout: bool, conversation: str) -> Case:
+    if not isinstance(entry, dict) or not str(entry.get("text", "")).strip():
+        raise ValueError(f"{path}: {where} has no text")
+    heldout = heldout or bool(entry.get("heldout"))
+    if "contact" in entry:
+        return Case(text=str(entry["text"]), contact=str(entry["contact"]), heldout=heldout,
+                    conversation=conversation)
+    source = entry.get("source")
+    if source is None or source == "none":
+        sources: List[str] = []
+    else:
+        sources = [source] if isinstance(source, str) else [str(s) for s in source]
+    return Case(text=str(entry["text"]), sources=sources, heldout=heldout,
+                conversation=conversation)
 
 
 def cited(messages: Sequence[Dict[str, Any]], key: str) -> List[str]:
@@ -111,6 +150,14 @@ def judge(case: Case, messages: Sequence[Dict[str, Any]]) -> Tuple[bool, str]:
     return bool(sources) and sources[0] in (case.sources or []), got
 
 
+def cited_wrongly(case: Case, messages: Sequence[Dict[str, Any]]) -> bool:
+    """A section cited that the case does not accept: a confident wrong answer."""
+    sources = cited(messages, "source")
+    if not sources or case.contact:
+        return False
+    return sources[0] not in (case.sources or [])
+
+
 def send(url: str, sender: str, text: str, timeout: float = 30.0) -> List[Dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
     request = urllib.request.Request(
@@ -121,29 +168,42 @@ def send(url: str, sender: str, text: str, timeout: float = 30.0) -> List[Dict[s
 
 
 def evaluate(url: str, cases: Sequence[Case]) -> Report:
-    """Each case in a conversation of its own, so no context leaks between them."""
+    """Each case in a conversation of its own, so no context leaks between them; the
+    turns of one conversation (`Case.conversation`) in one conversation, in order."""
     report = Report()
+    senders: Dict[str, str] = {}
     for case in cases:
         sender = f"eval-{uuid.uuid4().hex}"
+        if case.conversation:
+            sender = senders.setdefault(case.conversation, sender)
         started = time.perf_counter()
         messages = send(url, sender, case.text)
         seconds = time.perf_counter() - started
         passed, got = judge(case, messages)
-        report.outcomes.append(Outcome(case, passed, got, seconds))
+        report.outcomes.append(Outcome(case, passed, got, seconds,
+                                       cited_wrongly(case, messages)))
     return report
 
 
 def format_report(report: Report) -> str:
     lines = []
-    for outcome in report.failures():
+    hidden = sum(o.case.heldout for o in report.failures())
+    for outcome in (o for o in report.failures() if not o.case.heldout):
         expected = outcome.case.contact or ", ".join(outcome.case.sources or ["none"])
         lines.append(f"FEJL [{outcome.case.group}] {outcome.case.text!r}: "
                      f"ventede {expected}, fik {outcome.got}")
-    for group in GROUPS:
-        accuracy = report.accuracy(group)
-        if accuracy is not None:
-            count = sum(o.case.group == group for o in report.outcomes)
-            lines.append(f"{group:>15}: {accuracy:6.1%} af {count}")
+    if hidden:  # read a held-out mistake and it is tuned on
+        lines.append(f"{hidden} fejl i den holdt-ude halvdel vises ikke")
+    halves = [None] + ([False, True] if any(o.case.heldout for o in report.outcomes) else [])
+    for half in halves:
+        if half is not None:
+            lines.append("holdt ude:" if half else "tuning-halvdel:")
+        for group in GROUPS:
+            accuracy, wrong = report.accuracy(group, half), report.wrong_share(group, half)
+            if accuracy is not None and wrong is not None:
+                count = len(report.outcomes_of(group, half))
+                lines.append(f"{group:>15}: {accuracy:6.1%} af {count}, "
+                             f"forkert kilde {wrong:.1%}")
     lines.append(
         f"{'svartid':>15}: p50 {report.latency_ms(0.50):.0f} ms, "
         f"p95 {report.latency_ms(0.95):.0f} ms ({len(report.outcomes)} spørgsmål)"

@@ -89,3 +89,93 @@ def test_comparison_results_replace_only_their_own_block(tmp_path):
     text = doc.read_text()
     assert "| second |" in text and "| first |" not in text
     assert text.startswith("# Title") and text.endswith("More prose.\n")
+
+
+CONVERSATIONS = """conversations:
+- id: c1
+  kind: pronoun_followup
+  turns:
+  - {text: "hvad er inklusion", source: inklusion}
+  - {text: "sig det mere enkelt", source: inklusion}
+- id: c2
+  heldout: true
+  turns:
+  - {text: "hvem kan jeg ringe til", contact: centerchef}
+  - {text: "hvad er mailen", contact: centerchef}
+"""
+
+
+def test_conversation_files_load_as_turns_in_order(tmp_path):
+    path = tmp_path / "c.yml"
+    path.write_text(CONVERSATIONS, encoding="utf-8")
+    turns = load_cases(path)
+    assert [(t.conversation, t.text, t.heldout) for t in turns] == [
+        ("c1", "hvad er inklusion", False), ("c1", "sig det mere enkelt", False),
+        ("c2", "hvem kan jeg ringe til", True), ("c2", "hvad er mailen", True)]
+    path.write_text("conversations:\n- {id: c1, turns: []}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="conversation #1 has no turns"):
+        load_cases(path)
+
+
+class _Remembering:
+    """A real HTTP bot stand-in for the evaluator: it answers a follow-up only within
+    the conversation (sender) that asked the first question."""
+
+    def __enter__(self):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen = {}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                earlier = seen.setdefault(body["sender"], [])
+                earlier.append(body["message"])
+                if "ringe" in body["message"] or (len(earlier) > 1 and "ringe" in earlier[0]):
+                    reply = [CONTACT]
+                elif "inklusion" in " ".join(earlier):
+                    reply = [SOURCE]
+                else:
+                    reply = [{"custom": {"source": {"id": "tandpleje"}}}]
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_port}/webhooks/rest/webhook"
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_turns_of_a_conversation_share_it_and_halves_are_reported(tmp_path):
+    from bot.evaluation import evaluate, format_report
+    path = tmp_path / "c.yml"
+    path.write_text(CONVERSATIONS, encoding="utf-8")
+    with _Remembering() as url:
+        report = evaluate(url, load_cases(path))
+        single = evaluate(url, [Case("sig det mere enkelt", sources=["inklusion"])])
+    assert [o.passed for o in report.outcomes] == [True, True, True, True]
+    # The same follow-up alone, in a conversation of its own, cites the wrong section.
+    assert not single.outcomes[0].passed and single.outcomes[0].wrong
+    text = format_report(report)
+    assert "holdt ude:" in text and "tuning-halvdel:" in text
+    assert report.accuracy(GROUP_CONTACT, heldout=True) == 1.0
+    assert report.wrong_share(GROUP_KNOWLEDGE) == 0.0
+    # A held-out mistake is counted, never shown.
+    with _Remembering() as url:
+        mixed = evaluate(url, [Case("hvad er tandpleje", sources=["inklusion"], heldout=True),
+                               Case("hvad koster det", sources=["inklusion"])])
+    shown = format_report(mixed)
+    assert "hvad koster det" in shown and "hvad er tandpleje" not in shown
+    assert "1 fejl i den holdt-ude halvdel vises ikke" in shown
