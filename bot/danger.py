@@ -130,6 +130,9 @@ class DangerCheck:
         plain = self._without_idioms(folded)
         if self.model is None or len(_WORD.findall(plain)) < 3:  # "farvel" alone is none
             return None
+        if not _any(self.cues, plain) and not any(
+                _any(signs, plain) for signs in self.signs.values()):
+            return None  # nothing could back a vote: spare the model on most messages
         vote = self.model.vote(plain)
         if vote is None or self._framing(plain, vote.category) is not None:
             return None
