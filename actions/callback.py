@@ -29,6 +29,7 @@ from bot.callback import (
     NAME,
     REACH,
     Correction,
+    asks_for_contact_detail,
     clean_description,
     clean_name,
     find_correction,
@@ -279,6 +280,12 @@ class ActionCorrectCallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> List[Dict[str, Any]]:
         if tracker.active_loop.get("name") != FORM:
+            if asks_for_contact_detail(_text(tracker)):
+                # "telefon nummer" with nothing to correct: the contact in context.
+                # (Imported here: actions.contacts imports this module.)
+                from actions.contacts import ActionContactPerson
+
+                return ActionContactPerson().run(dispatcher, tracker, domain)
             for reply in replies.nothing_to_correct():
                 dispatcher.utter_message(**reply)
             return []

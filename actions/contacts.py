@@ -15,7 +15,10 @@ from bot.callback_replies import REQUEST_CALLBACK_BUTTON, availability_sentence
 from bot.knowledge import Knowledge
 from bot.notify import delivery_targets
 from bot.replies import contact_reply, worry_reply
-from bot.safety_replies import acute_danger_reply, young_worry_reply
+from bot.safety_replies import acute_danger_reply, young_contact_reply, young_worry_reply
+from bot.text import fold
+
+CHILDREN_LINE_WORD = "bornetelefon"  # "Børnetelefonen" folded, in any inflection
 
 
 class ActionContactPerson(KnowledgeAction):
@@ -25,6 +28,11 @@ class ActionContactPerson(KnowledgeAction):
         return "action_contact_person"
 
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
+        text = fold(str(tracker.latest_message.get("text") or ""))
+        if young_writer(tracker) or CHILDREN_LINE_WORD in text:
+            # A child asking who to talk to, or anyone asking for Børnetelefonen by name:
+            # Børnetelefonen, not the centre chief.
+            return Answer(young_contact_reply(knowledge), writer_events(tracker))
         section_id = tracker.get_slot(LAST_SECTION_SLOT)
         replies = contact_reply(knowledge, section_id)
         contact = knowledge.contact_for_section(section_id)

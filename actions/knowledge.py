@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import Answer, KnowledgeAction, latest_intent, writer_events, young_writer
 from bot.knowledge import Knowledge
-from bot.replies import clarify_reply, section_answer
+from bot.replies import clarify_reply, followup_reply, section_answer
 from bot.safety_replies import young_section_answer
 
 LAST_SECTION_SLOT = "last_section"
@@ -27,3 +27,18 @@ class ActionAnswerSection(KnowledgeAction):
         if young_writer(tracker):
             return Answer(young_section_answer(section, knowledge), events)
         return Answer(section_answer(section), events)
+
+
+class ActionAnswerFollowup(KnowledgeAction):
+    """ "Kan du forklare det?" after an answer: the section of that answer again."""
+
+    def name(self) -> str:
+        return "action_answer_followup"
+
+    def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
+        section_id = tracker.get_slot(LAST_SECTION_SLOT)
+        section = knowledge.sections.get(section_id or "")
+        if section is not None and young_writer(tracker):
+            return Answer(young_section_answer(section, knowledge), writer_events(tracker))
+        text = str(tracker.latest_message.get("text") or "")
+        return Answer(followup_reply(knowledge, section_id, text), writer_events(tracker))

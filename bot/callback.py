@@ -29,7 +29,7 @@ NAME_MAX_CHARS = 80
 QUESTION_INTENTS_PREFIX = "faq_"
 QUESTION_INTENTS = frozenset(
     {"request_person", "out_of_scope", "bot_challenge", "express_worry", "request_callback",
-     "ask_privacy"}
+     "ask_privacy", "ask_followup"}
 )
 QUESTION_CONFIDENCE = 0.6
 _QUESTION_START = re.compile(
@@ -212,6 +212,30 @@ def mentions_correction(text: str) -> bool:
         bool(_CORRECTION_WORDS.search(lowered))
         and any(words.search(lowered) for _, words in _FIELD_WORDS)
     )
+
+
+_CONTACT_WORDS = re.compile(
+    r"\b(nummer\w*|nr|telefon\w*|tlf|mobil\w*|mail\w*|e-?mail\w*|kontakt\w*|"
+    r"phone|number|contact)\b"
+)
+CONTACT_ASK_MAX_WORDS = 5
+
+
+def asks_for_contact_detail(text: str) -> bool:
+    """ "og mailen?", "telefon nummer": asks for a number or an address, gives none and
+    corrects nothing. Outside the callback request this is a question for a contact."""
+    lowered = (text or "").lower()
+    return (
+        _CONTACT_WORDS.search(lowered) is not None
+        and not _CORRECTION_WORDS.search(lowered)
+        and not any(ch.isdigit() for ch in lowered)
+        and parse_reach(text) is None
+    )
+
+
+def is_contact_ask(text: str) -> bool:
+    """A bare ask for a contact detail ("telefon?", "og hans mail"): a few words only."""
+    return len((text or "").split()) <= CONTACT_ASK_MAX_WORDS and asks_for_contact_detail(text)
 
 
 def new_reference() -> str:

@@ -34,6 +34,8 @@ REQUIRED_SECTION_IDS = frozenset(
 REQUIRED_CONTACT_IDS = frozenset({"centerchef", "alarm-112", "boernetelefonen"})
 EMERGENCY_CONTACT_ID = "alarm-112"
 CHILDREN_CONTACT_ID = "boernetelefonen"
+# The section that says the policy can be sent by mail: "kan du sende den til mig?"
+SENDING_SECTION_ID = "tilgaengelighed"
 
 
 class KnowledgeError(ValueError):

@@ -6,9 +6,11 @@ so the actions stay thin and every reply can be tested without a server.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Iterable, List, Optional
 
 from bot.knowledge import (
+    SENDING_SECTION_ID,
     Contact,
     Knowledge,
     Section,
@@ -88,6 +90,26 @@ def contact_reply(knowledge: Knowledge, section_id: Optional[str]) -> List[Reply
     ]
 
 
+_SEND = re.compile(r"\b(send\w*|tilsend\w*|mail\w*|e-?mail\w*|sms\w*|skriftlig\w*|link\w*)\b")
+
+
+def followup_reply(knowledge: Knowledge, section_id: Optional[str], text: str) -> List[Reply]:
+    """ "Kan du forklare det?": the latest answer's section again, with a person.
+
+    "Kan du sende den til mig?" gets the section that says how to have the policy sent
+    (the bot itself sends nothing). Without an answer to refer to, the bot asks.
+    """
+    if _SEND.search(text.lower()) and SENDING_SECTION_ID in knowledge.sections:
+        sending = knowledge.sections[SENDING_SECTION_ID]
+        return section_answer(sending) + contact_reply(knowledge, sending.id)
+    section = knowledge.sections.get(section_id or "")
+    if section is None:
+        return clarify_reply(knowledge, [])
+    intro = (f"Her er svaret fra afsnittet »{section.title}« igen. Er der noget i det, "
+             "du vil vide mere om, kan du også tale med en person.")
+    return [{"text": intro}] + section_answer(section) + contact_reply(knowledge, section.id)
+
+
 def worry_reply(knowledge: Knowledge) -> List[Reply]:
     """A worried parent without a topic: empathy, early help with its source, a person."""
     section = knowledge.sections[knowledge.general_worry_section_id]
@@ -130,6 +152,9 @@ def input_problem_reply(problem: str, knowledge: Knowledge, max_chars: int) -> L
     }
     if problem not in texts:  # "unknown_words" and anything new: ask again
         return clarify_reply(knowledge, [])
+    if problem == "english":  # the person to write to in English, as a card too
+        return [{"text": texts[problem]},
+                {"json_message": contact_payload(knowledge.default_contact)}]
     return [{"text": texts[problem]}]
 
 

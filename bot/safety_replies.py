@@ -35,10 +35,15 @@ def young_worry_reply(knowledge: Knowledge) -> List[Reply]:
     return (
         [{"text": "Tak fordi du skriver. Det lyder svært, og det er godt, at du fortæller "
                   "det. Du behøver ikke klare det alene. Er du i fare lige nu, så ring 112."}]
-        + children_line(knowledge)
-        + [{"text": "Du kan også tale med en voksen, du stoler på, fx en lærer, "
-                    "sundhedsplejersken eller en voksen i din familie."}]
+        + young_contact_reply(knowledge)
     )
+
+
+def young_contact_reply(knowledge: Knowledge) -> List[Reply]:
+    """A young person asking who they can talk to: Børnetelefonen and a grown-up."""
+    return children_line(knowledge) + [
+        {"text": "Du kan også tale med en voksen, du stoler på, fx en lærer, "
+                 "sundhedsplejersken eller en voksen i din familie."}]
 
 
 def young_section_answer(section: Section, knowledge: Knowledge) -> List[Reply]:

@@ -9,7 +9,8 @@
    decides. An idiom ("keder sig ihjel") gets the fallback intent, so the bot asks what
    is meant; anything else the worry answer (which names 112 too).
 3. A bare stop word ("stop", "glem det") gets `stop_form`, so a parent can always
-   leave the callback request, whatever the classifier made of one short word.
+   leave the callback request, whatever the classifier made of one short word; a bare
+   ask for a contact detail ("telefon?", "og mailen?") gets `request_person`.
 4. Unusable input named by `InputGuard` gets the fallback intent, so the fallback
    action answers it instead of a guessed section.
 """
@@ -34,7 +35,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import settings
-from bot.callback import is_stop
+from bot.callback import is_contact_ask, is_stop
 from bot.components.input_guard import ORIGINAL_TEXT, UNMASKED_TEXT
 from bot.danger import Assessment, DangerCheck, load_patterns
 from bot.knowledge import DANGER_FILE
@@ -43,6 +44,7 @@ from bot.text import INPUT_PROBLEM
 ACUTE_DANGER_INTENT = "acute_danger"
 WORRY_INTENT = "express_worry"
 STOP_INTENT = "stop_form"
+CONTACT_INTENT = "request_person"
 SAFETY_NET = "safety_net"
 # Who wrote the message, for the actions: {"young": bool, "language": "da"|"en"|"other"}.
 WRITER = "writer"
@@ -95,6 +97,8 @@ class SafetyNet(GraphComponent):
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
             elif is_stop(text):
                 self._override(message, STOP_INTENT)
+            elif is_contact_ask(text) and not message.get(INPUT_PROBLEM):
+                self._override(message, CONTACT_INTENT)
             elif message.get(INPUT_PROBLEM):
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
             elif self._predicted(message) == ACUTE_DANGER_INTENT:

@@ -12,6 +12,7 @@ from bot.callback import (
     clean_name,
     find_correction,
     find_phone,
+    is_contact_ask,
     is_stop,
     looks_like_question,
     mentions_correction,
@@ -130,3 +131,17 @@ def test_references_are_readable_and_distinct():
 )
 def test_stop_and_correction_need_words_that_say_so(text, intent, through):
     assert starts_own_path(text, intent) is through
+
+
+@pytest.mark.parametrize("text", ["e-mail?", "telefon?", "og hans mail", "telefon nummer",
+                                  "mail adresse", "kontakt info", "and his phone number?"])
+def test_a_bare_ask_for_a_contact_detail(text):
+    assert is_contact_ask(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ret mit nummer", "min mail er mette@eksempel.dk", "22 33 44 55", "mit nummer er forkert",
+    "min søn har ikke noget telefonnummer og det gør det svært for ham i skolen",
+])
+def test_a_correction_an_answer_or_a_story_is_not_an_ask_for_a_contact(text):
+    assert not is_contact_ask(text)

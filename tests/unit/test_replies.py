@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.replies import (
     clarify_reply,
     contact_reply,
+    followup_reply,
     format_phone,
     input_problem_reply,
     out_of_scope_reply,
@@ -115,3 +116,24 @@ def test_phone_notice_offers_a_callback_unless_one_is_being_asked_for(knowledge)
                                        "fjernet, inden samtalen blev gemt.")
     assert "buttons" not in quiet[0] and "ringet op" not in quiet[0]["text"]
     assert personal_data_notice(["NAVN"], contact) == []
+
+
+def test_a_follow_up_answers_the_latest_section_again_with_a_person(knowledge):
+    replies = followup_reply(knowledge, "inklusion", "kan du forklare det igen")
+    assert _custom(replies, "source")[0]["id"] == "inklusion"
+    assert "Inklusion" in replies[0]["text"]
+    assert [c["id"] for c in _custom(replies, "contact")] == ["centerchef"]
+
+
+def test_asking_to_have_it_sent_gets_the_section_that_says_how(knowledge):
+    replies = followup_reply(knowledge, "herningmodellen", "kan du sende den til mig på mail")
+    assert [s["id"] for s in _custom(replies, "source")] == ["tilgaengelighed"]
+
+
+def test_a_follow_up_with_nothing_before_it_asks_and_never_answers(knowledge):
+    assert not _custom(followup_reply(knowledge, None, "forklar det"), "source")
+
+
+def test_the_english_reply_carries_the_contact_card(knowledge):
+    replies = input_problem_reply("english", knowledge, 2000)
+    assert [c["id"] for c in _custom(replies, "contact")] == ["centerchef"]

@@ -1,0 +1,73 @@
+"""Follow-ups, contact details and long messages, against the running bot over HTTP.
+
+The wordings here are written for these tests; the realistic sets in tests/data/ are
+scored with `python -m bot.cli eval` and are never trained on.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.conftest import custom_ids, texts
+
+pytestmark = pytest.mark.live
+
+
+def test_a_bare_ask_for_the_mail_after_a_card_gives_the_contact_not_the_callback_form(bot):
+    chat = bot.conversation()
+    assert custom_ids(chat.say("hvem kan jeg tale med om det her?"), "contact") == ["centerchef"]
+    for text in ("og hans mail?", "telefon nummer"):
+        reply = chat.say(text)
+        assert custom_ids(reply, "contact") == ["centerchef"], (text, reply)
+        said = " ".join(texts(reply))
+        assert "cbfbo@herning.dk" in said and "Hvad hedder du" not in said
+        assert "ingen besked i gang" not in said
+
+
+def test_asking_to_have_it_explained_again_answers_from_the_same_section(bot):
+    chat = bot.conversation()
+    assert custom_ids(chat.say("hvad gør I for at børn kan blive i deres almindelige "
+                               "skole?"), "source") == ["inklusion"]
+    again = chat.say("det forstod jeg ikke helt, kan du forklare det igen?")
+    assert custom_ids(again, "source") == ["inklusion"]
+
+
+def test_asking_to_have_the_policy_sent_says_how_and_never_pretends_to_send_it(bot):
+    chat = bot.conversation()
+    chat.say("hvad er herningmodellen?")
+    reply = chat.say("kan I sende mig den?")
+    assert custom_ids(reply, "source") == ["tilgaengelighed"]
+    assert "tilsendt på mail" in " ".join(texts(reply))
+
+
+def test_a_follow_up_without_an_answer_before_it_asks_what_is_meant(bot):
+    reply = bot.conversation().say("kan du forklare det igen?")
+    assert not custom_ids(reply, "source")
+
+
+def test_a_young_person_asking_who_to_call_gets_childrens_helpline_first(bot):
+    chat = bot.conversation()
+    chat.say("jeg er 14 og mine forældre skændes hele tiden, det er svært at være hjemme")
+    reply = chat.say("hvem kan jeg ringe til?")
+    assert custom_ids(reply, "contact")[0] == "boernetelefonen"
+    assert "116 111" in texts(reply)[0]
+
+
+def test_a_parent_asking_for_childrens_helpline_by_name_gets_its_number(bot):
+    reply = bot.conversation().say("hvordan får jeg fat i børnetelefonen?")
+    assert custom_ids(reply, "contact")[0] == "boernetelefonen"
+
+
+def test_an_english_message_names_the_person_to_contact_with_a_card(bot):
+    reply = bot.conversation().say("Who can I talk to about support for my child?")
+    assert "only answer in Danish" in texts(reply)[0]
+    assert custom_ids(reply, "contact") == ["centerchef"]
+
+
+def test_a_story_before_the_question_gets_the_answer_to_the_question(bot):
+    text = ("Vi har haft et hårdt år. Min mand og jeg er gået fra hinanden, og vores søn "
+            "på 5 er blevet meget stille og græder tit om aftenen. Det er svært for os "
+            "alle. Han skal starte i skole efter sommerferien. Hvordan hjælper I med "
+            "skiftet fra børnehave til skole?")
+    reply = bot.conversation().say(text)
+    assert custom_ids(reply, "source") == ["overgange"]
