@@ -5,9 +5,16 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.base import Answer, KnowledgeAction, latest_intent, writer_events, young_writer
+from actions.base import (
+    Answer,
+    KnowledgeAction,
+    latest_intent,
+    writer,
+    writer_events,
+    young_writer,
+)
 from bot.knowledge import Knowledge
-from bot.replies import clarify_reply, followup_reply, section_answer
+from bot.replies import clarify_reply, english_section_answer, followup_reply, section_answer
 from bot.safety_replies import young_section_answer
 
 LAST_SECTION_SLOT = "last_section"
@@ -24,6 +31,8 @@ class ActionAnswerSection(KnowledgeAction):
         if section is None:
             return Answer(clarify_reply(knowledge, []))
         events = [SlotSet(LAST_SECTION_SLOT, section.id), *writer_events(tracker)]
+        if writer(tracker).get("language") == "en":
+            return Answer(english_section_answer(section, knowledge), events)
         if young_writer(tracker):
             return Answer(young_section_answer(section, knowledge), events)
         return Answer(section_answer(section), events)

@@ -110,6 +110,17 @@ def followup_reply(knowledge: Knowledge, section_id: Optional[str], text: str) -
     return [{"text": intro}] + section_answer(section) + contact_reply(knowledge, section.id)
 
 
+def english_section_answer(section: Section, knowledge: Knowledge) -> List[Reply]:
+    """A policy question asked in English: a note in English, the Danish answer with its
+    source, and the person to contact (the bot has no English texts to answer from)."""
+    contact = knowledge.default_contact
+    note = ("Jeg kan desværre kun svare på dansk. Sorry, I can only answer in Danish: this "
+            "is what the policy says about your question. For help in English, please "
+            f"contact {contact_sentence(contact)}.")
+    return [{"text": note}] + section_answer(section) + [
+        {"json_message": contact_payload(contact)}]
+
+
 def worry_reply(knowledge: Knowledge) -> List[Reply]:
     """A worried parent without a topic: empathy, early help with its source, a person."""
     section = knowledge.sections[knowledge.general_worry_section_id]

@@ -129,17 +129,18 @@ class IntentClassifier(RasaIntentClassifier, GraphComponent):
             return messages
         length = int(self.config["ranking_length"])
         for message in messages:
-            row = self.model.probabilities([_doc(message, self.evidence)])[0]
-            asked = questions(message.get(TEXT) or "")
-            if asked:
-                rows = self.model.probabilities(
-                    [_doc(message, self.evidence, s, e) for s, e in asked])
-                focused = self.model.focused(row, rows)
-                if focused is not None:
-                    row = focused
-                    which = int(rows.max(axis=1).argmax())
-                    start, end = asked[which]
-                    message.set(FOCUS, (message.get(TEXT) or "")[start:end], add_to_output=True)
+            text = message.get(TEXT) or ""
+            asked = questions(text)
+            # One pass for the whole message and its questions: one feature transform.
+            rows = self.model.probabilities(
+                [_doc(message, self.evidence)]
+                + [_doc(message, self.evidence, s, e) for s, e in asked])
+            row = rows[0]
+            focused = self.model.focused(row, rows[1:])
+            if focused is not None:
+                row = focused
+                start, end = asked[int(rows[1:].max(axis=1).argmax())]
+                message.set(FOCUS, text[start:end], add_to_output=True)
             ranking = self.model.ranking(row, length)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

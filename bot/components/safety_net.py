@@ -12,7 +12,8 @@
    leave the callback request, whatever the classifier made of one short word; a bare
    ask for a contact detail ("telefon?", "og mailen?") gets `request_person`.
 4. Unusable input named by `InputGuard` gets the fallback intent, so the fallback
-   action answers it instead of a guessed section.
+   action answers it instead of a guessed section; but a policy question in English
+   that the classifier is sure of keeps its topic (answered in Danish with a note).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ ACUTE_DANGER_INTENT = "acute_danger"
 WORRY_INTENT = "express_worry"
 STOP_INTENT = "stop_form"
 CONTACT_INTENT = "request_person"
+TOPIC_INTENT_PREFIX = "faq_"
+ENGLISH_PROBLEM = "english"
 SAFETY_NET = "safety_net"
 # Who wrote the message, for the actions: {"young": bool, "language": "da"|"en"|"other"}.
 WRITER = "writer"
@@ -99,7 +102,7 @@ class SafetyNet(GraphComponent):
                 self._override(message, STOP_INTENT)
             elif is_contact_ask(text) and not message.get(INPUT_PROBLEM):
                 self._override(message, CONTACT_INTENT)
-            elif message.get(INPUT_PROBLEM):
+            elif message.get(INPUT_PROBLEM) and not self._answerable_english(message):
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
             elif self._predicted(message) == ACUTE_DANGER_INTENT:
                 # The classifier alone never sends a parent to 112.
@@ -119,6 +122,14 @@ class SafetyNet(GraphComponent):
         if message.get(INPUT_PROBLEM) or not self.patterns.cue(text):
             return None
         return CLASSIFIER
+
+    @staticmethod
+    def _answerable_english(message: Message) -> bool:
+        """A policy question in English the classifier is sure of (the fallback
+        classifier has already taken the unsure ones): answered in Danish with a note."""
+        predicted = SafetyNet._predicted(message) or ""
+        return (message.get(INPUT_PROBLEM) == ENGLISH_PROBLEM
+                and predicted.startswith(TOPIC_INTENT_PREFIX))
 
     @staticmethod
     def _predicted(message: Message) -> Optional[str]:

@@ -77,7 +77,6 @@ def test_small_talk(bot):
         ("   ", "ikke nogen tekst"),
         ("😀🙏😢", "emojis"),
         ("<script>alert('hej')</script>", "HTML"),
-        ("What support do you offer for children in schools?", "kun svare på dansk"),
         ("xkcd lorem ipsum", "andre ord"),
     ],
 )

@@ -64,6 +64,14 @@ def test_an_english_message_names_the_person_to_contact_with_a_card(bot):
     assert custom_ids(reply, "contact") == ["centerchef"]
 
 
+def test_a_policy_question_in_english_gets_the_danish_answer_with_a_note_and_a_person(bot):
+    reply = bot.conversation().say("Does my six year old get free dental care from the "
+                                   "municipality?")
+    assert "only answer in Danish" in texts(reply)[0]
+    assert custom_ids(reply, "source") == ["tandpleje"]
+    assert custom_ids(reply, "contact") == ["centerchef"]
+
+
 def test_a_story_before_the_question_gets_the_answer_to_the_question(bot):
     text = ("Vi har haft et hårdt år. Min mand og jeg er gået fra hinanden, og vores søn "
             "på 5 er blevet meget stille og græder tit om aftenen. Det er svært for os "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.replies import (
     clarify_reply,
     contact_reply,
+    english_section_answer,
     followup_reply,
     format_phone,
     input_problem_reply,
@@ -136,4 +137,12 @@ def test_a_follow_up_with_nothing_before_it_asks_and_never_answers(knowledge):
 
 def test_the_english_reply_carries_the_contact_card(knowledge):
     replies = input_problem_reply("english", knowledge, 2000)
+    assert [c["id"] for c in _custom(replies, "contact")] == ["centerchef"]
+
+
+def test_an_english_question_gets_a_note_the_danish_answer_its_source_and_a_person(knowledge):
+    replies = english_section_answer(knowledge.sections["tandpleje"], knowledge)
+    assert "only answer in Danish" in replies[0]["text"]
+    assert replies[1]["text"] == knowledge.sections["tandpleje"].answer
+    assert [s["id"] for s in _custom(replies, "source")] == ["tandpleje"]
     assert [c["id"] for c in _custom(replies, "contact")] == ["centerchef"]
