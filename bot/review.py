@@ -267,8 +267,10 @@ mange »Nej« står øverst; læs dem igennem.</p>
 
 
 def add_training_example(nlu_dir: Path, intent: str, text: str) -> Path:
-    """Append `text` as an example of `intent` to the NLU file that holds that intent."""
-    for path in sorted(nlu_dir.glob("*.yml")):
+    """Append `text` as an example of `intent` to the NLU file that holds that intent:
+    the topic's own file first (`tandpleje.yml` for `faq_tandpleje`), not `english.yml`."""
+    own = intent.removeprefix("faq_")
+    for path in sorted(nlu_dir.glob("*.yml"), key=lambda p: (p.stem != own, p.name)):
         if re.search(rf"^- intent: {re.escape(intent)}\s*$", path.read_text("utf-8"), re.M):
             with path.open("a", encoding="utf-8") as file:
                 file.write(f"\n- intent: {intent}\n  examples: |\n    - {text}\n")

@@ -142,7 +142,8 @@ def test_a_question_parents_asked_is_answered_after_review_learn_train_and_reloa
     assert done.returncode == 0 and "review.html" in done.stdout
     rows = list(csv.DictReader((out / "review.csv").open(encoding="utf-8")))
     group = next(r for r in rows if "mælketænder" in r["eksempel"].lower())
-    assert group["antal"] == "3" and group["hvad skete der"] in ("usikker", "uden for emnet")
+    assert group["antal"] == "3"
+    assert group["hvad skete der"] in ("usikker", "uden for emnet", "henvist til en person")
 
     # learn: the reviewed message becomes an example of the section, then validate.
     done = loop.cli("learn", group["eksempel"], "--afsnit", SECTION, "--root", str(loop.root))

@@ -34,7 +34,7 @@ def test_the_project_as_it_is_passes():
 
 def test_an_example_under_two_intents_is_named_with_file_and_line(project):
     existing = next(example for intent, example, _, _ in nlu_examples(
-        sorted((project / "data" / "nlu").glob("*.yml")), project, [])
+        [project / "data" / "nlu" / "tidlig_indsats.yml"], project, [])
         if intent == "faq_tidlig_indsats")
     nlu = project / "data" / "nlu" / "tandpleje.yml"
     with nlu.open("a", encoding="utf-8") as file:
