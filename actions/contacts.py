@@ -65,7 +65,7 @@ class ActionAcuteDanger(KnowledgeAction):
 
 
 class ActionSupportWorry(KnowledgeAction):
-    """A parent worried without a topic: early help, its source and a person."""
+    """A parent worried without a topic: empathy, a person and topics to choose from."""
 
     def name(self) -> str:
         return "action_support_worry"
@@ -73,5 +73,5 @@ class ActionSupportWorry(KnowledgeAction):
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
         if young_writer(tracker):
             return Answer(young_worry_reply(knowledge), writer_events(tracker))
-        section_id = knowledge.general_worry_section_id
-        return Answer(worry_reply(knowledge), [SlotSet(LAST_SECTION_SLOT, section_id)])
+        in_form = bool(tracker.active_loop.get("name"))
+        return Answer(worry_reply(knowledge, offer_callback=not in_form), [])

@@ -219,6 +219,9 @@ _CONTACT_WORDS = re.compile(
     r"phone|number|contact)\b"
 )
 CONTACT_ASK_MAX_WORDS = 5
+# "politikken på mail", "pdf på mail": a way to get the policy, not a person's address.
+_POLICY_WORDS = re.compile(r"\b(politik\w*|pdf\w*|tekst\w*|retningslinje\w*|dokument\w*|"
+                           r"tilsend\w*)\b")
 
 
 def asks_for_contact_detail(text: str) -> bool:
@@ -234,8 +237,11 @@ def asks_for_contact_detail(text: str) -> bool:
 
 
 def is_contact_ask(text: str) -> bool:
-    """A bare ask for a contact detail ("telefon?", "og hans mail"): a few words only."""
-    return len((text or "").split()) <= CONTACT_ASK_MAX_WORDS and asks_for_contact_detail(text)
+    """A bare ask for a contact detail ("telefon?", "og hans mail"): a few words only,
+    and not about getting the policy itself ("politikken på mail")."""
+    return (len((text or "").split()) <= CONTACT_ASK_MAX_WORDS
+            and asks_for_contact_detail(text)
+            and _POLICY_WORDS.search((text or "").lower()) is None)
 
 
 def new_reference() -> str:

@@ -77,7 +77,7 @@ class Knowledge:
     sections: Mapping[str, Section]
     contacts: Mapping[str, Contact]
     default_contact_id: str
-    general_worry_section_id: str
+    worry_topic_ids: Tuple[str, ...]
 
     def section_for_intent(self, intent: Optional[str]) -> Optional[Section]:
         for section in self.sections.values():
@@ -248,14 +248,15 @@ def load_from(directory: Path) -> Knowledge:
             f"{contacts_path}: contact '{routing[unknown_topics[0]]}' lists unknown topic "
             f"'{unknown_topics[0]}' (topics are section ids from {SECTIONS_FILE})"
         )
-    worry_id = sections_raw.get("general_worry_section")
-    if worry_id not in sections:
-        raise KnowledgeError(f"{sections_path}: general_worry_section must name a section")
+    worry_topics = sections_raw.get("worry_topics")
+    if (not isinstance(worry_topics, list) or not worry_topics
+            or any(topic not in sections for topic in worry_topics)):
+        raise KnowledgeError(f"{sections_path}: worry_topics must list section ids")
     return Knowledge(
         sections=sections,
         contacts=contacts,
         default_contact_id=default_contact_id,
-        general_worry_section_id=worry_id,
+        worry_topic_ids=tuple(worry_topics),
     )
 
 

@@ -121,14 +121,21 @@ def english_section_answer(section: Section, knowledge: Knowledge) -> List[Reply
         {"json_message": contact_payload(contact)}]
 
 
-def worry_reply(knowledge: Knowledge) -> List[Reply]:
-    """A worried parent without a topic: empathy, early help with its source, a person."""
-    section = knowledge.sections[knowledge.general_worry_section_id]
+def worry_reply(knowledge: Knowledge, offer_callback: bool = True) -> List[Reply]:
+    """A worried parent who asks nothing: empathy, 112 if in danger, a person, and the
+    topics that may help as buttons (and a callback, unless one is being requested).
+    No section is cited: none answers a question that was not asked."""
+    buttons = [{"title": knowledge.sections[topic].title,
+                "payload": f"/{knowledge.sections[topic].intent}"}
+               for topic in knowledge.worry_topic_ids]
+    if offer_callback:
+        buttons.append({"title": "Bliv ringet op", "payload": "/request_callback"})
     return (
         [{"text": "Det lyder svært, og det er godt, at du søger hjælp. "
                   "Er dit barn i akut fare, så ring 112."}]
-        + section_answer(section)
-        + contact_reply(knowledge, section.id)
+        + contact_reply(knowledge, None)
+        + [{"text": "Vil du vide, hvad kommunens politik siger om hjælp til jer? Vælg et "
+                    "emne, eller skriv dit spørgsmål.", "buttons": buttons}]
     )
 
 

@@ -79,3 +79,14 @@ def test_a_story_before_the_question_gets_the_answer_to_the_question(bot):
             "skiftet fra børnehave til skole?")
     reply = bot.conversation().say(text)
     assert custom_ids(reply, "source") == ["overgange"]
+
+
+def test_a_worry_told_without_a_question_gets_a_person_and_topics_not_a_policy_text(bot):
+    reply = bot.conversation().say(
+        "Min datter på 9 vil ikke i skole længere og græder hver morgen. Min mand og jeg "
+        "skændes om det, og jeg er ved at være helt udkørt.")
+    assert custom_ids(reply, "source") == [], reply
+    assert custom_ids(reply, "contact") == ["centerchef"], reply
+    assert not texts(reply)[0].startswith("Ring 112"), reply
+    payloads = [b["payload"] for m in reply for b in m.get("buttons", [])]
+    assert "/faq_tidlig_indsats" in payloads and "/request_callback" in payloads, reply

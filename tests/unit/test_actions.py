@@ -63,11 +63,11 @@ def test_acute_danger_starts_with_112():
     assert _custom(messages, "contact")[0] == "alarm-112"
 
 
-def test_worry_answers_with_early_help_and_a_person():
+def test_worry_answers_with_a_person_and_cites_no_section():
     messages, events = _run(ActionSupportWorry(), _tracker("express_worry"))
-    assert _custom(messages, "source") == ["tidlig-indsats"]
+    assert _custom(messages, "source") == []
     assert _custom(messages, "contact") == ["centerchef"]
-    assert events[0]["value"] == "tidlig-indsats"
+    assert not any(e.get("name") == "last_section" for e in events)
 
 
 def test_out_of_scope_cites_nothing():

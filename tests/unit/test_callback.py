@@ -142,6 +142,7 @@ def test_a_bare_ask_for_a_contact_detail(text):
 @pytest.mark.parametrize("text", [
     "ret mit nummer", "min mail er mette@eksempel.dk", "22 33 44 55", "mit nummer er forkert",
     "min søn har ikke noget telefonnummer og det gør det svært for ham i skolen",
+    "retningslinjerne som e-mail", "kan pdf'en komme på mail",
 ])
 def test_a_correction_an_answer_or_a_story_is_not_an_ask_for_a_contact(text):
     assert not is_contact_ask(text)

@@ -57,11 +57,13 @@ def test_out_of_scope_cites_no_source_and_says_how_to_reach_a_person(knowledge):
     assert "20 67 42 14" in replies[0]["text"]
 
 
-def test_worry_gives_early_help_with_source_and_a_person(knowledge):
+def test_worry_without_a_question_gives_a_person_and_topics_but_cites_nothing(knowledge):
     replies = worry_reply(knowledge)
     assert "112" in replies[0]["text"]
-    assert [s["id"] for s in _custom(replies, "source")] == ["tidlig-indsats"]
+    assert not _custom(replies, "source")
     assert [c["id"] for c in _custom(replies, "contact")] == ["centerchef"]
+    payloads = [b["payload"] for b in replies[-1]["buttons"]]
+    assert payloads == ["/faq_tidlig_indsats", "/faq_inddragelse", "/request_callback"]
 
 
 def test_clarify_offers_the_candidate_topics_and_a_person_never_an_answer(knowledge):
