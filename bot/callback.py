@@ -236,6 +236,24 @@ def asks_for_contact_detail(text: str) -> bool:
     )
 
 
+# "Hvem kan jeg kontakte om ...", "er der nogen jeg kan tale med", "kan jeg skrive til
+# nogen om ...": a person is asked for, whatever topic the question also names.
+_WHO_TO_REACH = re.compile(
+    r"\b(hvem|nogen|nogle)\b[^.?!]{0,30}\b(kontakte|ringe\s+til|skrive\s+til|tale\s+med|"
+    r"snakke\s+med|henvende\s+mig|spørge)\b"
+    r"|\b(kontakte|ringe\s+til|skrive\s+(en\s+mail\s+)?til|tale\s+med|snakke\s+med|"
+    r"henvende\s+mig\s+til)\s+(nogen|en\s+person|en\s+medarbejder|en\s+voksen)\b"
+)
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Asks who to contact ("hvem kan jeg ringe til om tandplejen?"), not what the policy
+    says. Only a question: "jeg vil gerne tale med nogen om ..." may be a form answer."""
+    stripped = (text or "").strip()
+    asked = stripped.endswith("?") or _QUESTION_START.match(stripped) is not None
+    return asked and _WHO_TO_REACH.search(stripped.lower()) is not None
+
+
 def is_contact_ask(text: str) -> bool:
     """A bare ask for a contact detail ("telefon?", "og hans mail"): a few words only,
     and not about getting the policy itself ("politikken på mail")."""

@@ -36,7 +36,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import settings
-from bot.callback import is_contact_ask, is_stop
+from bot.callback import asks_for_a_person, is_contact_ask, is_stop
 from bot.components.input_guard import ORIGINAL_TEXT, UNMASKED_TEXT
 from bot.danger import Assessment, DangerCheck, load_patterns
 from bot.knowledge import DANGER_FILE
@@ -101,6 +101,9 @@ class SafetyNet(GraphComponent):
             elif is_stop(text):
                 self._override(message, STOP_INTENT)
             elif is_contact_ask(text) and not message.get(INPUT_PROBLEM):
+                self._override(message, CONTACT_INTENT)
+            elif asks_for_a_person(text) and (self._predicted(message) or "").startswith("faq_"):
+                # Who to contact about a topic is a person, not the topic's text.
                 self._override(message, CONTACT_INTENT)
             elif message.get(INPUT_PROBLEM) and not self._answerable_english(message):
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)

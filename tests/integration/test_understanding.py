@@ -90,3 +90,10 @@ def test_a_worry_told_without_a_question_gets_a_person_and_topics_not_a_policy_t
     assert not texts(reply)[0].startswith("Ring 112"), reply
     payloads = [b["payload"] for m in reply for b in m.get("buttons", [])]
     assert "/faq_tidlig_indsats" in payloads and "/request_callback" in payloads, reply
+
+
+def test_asking_who_to_call_about_a_topic_gives_a_person_not_the_topics_text(bot):
+    reply = bot.conversation().say("Hvem kan jeg ringe til, hvis jeg har spørgsmål om "
+                                   "inklusion i min søns skole?")
+    assert custom_ids(reply, "contact") == ["centerchef"], reply
+    assert custom_ids(reply, "source") == [], reply

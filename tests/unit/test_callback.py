@@ -8,6 +8,7 @@ from bot.callback import (
     DESCRIPTION,
     NAME,
     REACH,
+    asks_for_a_person,
     clean_description,
     clean_name,
     find_correction,
@@ -146,3 +147,22 @@ def test_a_bare_ask_for_a_contact_detail(text):
 ])
 def test_a_correction_an_answer_or_a_story_is_not_an_ask_for_a_contact(text):
     assert not is_contact_ask(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Hvem kan jeg ringe til om tandplejen for min søn?",
+    "er der nogen man kan tale med om inklusion i skolen",
+    "Kan jeg skrive en mail til en medarbejder om overgangen til skole?",
+    "hvem skal jeg henvende mig til om specialtilbud",
+])
+def test_asking_who_to_contact_about_a_topic_asks_for_a_person(text):
+    assert asks_for_a_person(text)
+
+
+@pytest.mark.parametrize("text", [
+    "hvem er politikken for", "hvem har lavet retningslinjerne",
+    "jeg vil gerne tale med nogen om min søns skolegang",
+    "hvordan inddrager I familien og netværket", "hvem sørger for tandplejen",
+])
+def test_asking_who_a_text_is_for_or_by_is_not_asking_for_a_person(text):
+    assert not asks_for_a_person(text)
