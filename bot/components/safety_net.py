@@ -102,7 +102,8 @@ class SafetyNet(GraphComponent):
                 self._override(message, STOP_INTENT)
             elif is_contact_ask(text) and not message.get(INPUT_PROBLEM):
                 self._override(message, CONTACT_INTENT)
-            elif asks_for_a_person(text) and (self._predicted(message) or "").startswith("faq_"):
+            elif (asks_for_a_person(text)
+                  and (self._predicted(message) or "").startswith(TOPIC_INTENT_PREFIX)):
                 # Who to contact about a topic is a person, not the topic's text.
                 self._override(message, CONTACT_INTENT)
             elif message.get(INPUT_PROBLEM) and not self._answerable_english(message):
