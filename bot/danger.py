@@ -123,8 +123,11 @@ class DangerCheck:
         return any(_any(self.cues, self._without_idioms(r)) for r in fold_variants(text or ""))
 
     def _model_vote(self, folded: str) -> Optional[str]:
-        """The model's category, when a cue or a sign of that category backs it up.
+        """The model's category, when a cue or a sign of any category backs it up.
 
+        The classifier never decides alone: without a word near danger it is not asked.
+        Any category's sign backs a vote, because the writer may name one thing ("han
+        ligger på gulvet") while the model reads another ("svarer ikke": unconscious).
         The text is read without idioms; a message framed as over or general gets none.
         """
         plain = self._without_idioms(folded)
@@ -132,13 +135,11 @@ class DangerCheck:
             return None
         if not _any(self.cues, plain) and not any(
                 _any(signs, plain) for signs in self.signs.values()):
-            return None  # nothing could back a vote: spare the model on most messages
+            return None  # nothing backs a vote: the model is not asked
         vote = self.model.vote(plain)
         if vote is None or self._framing(plain, vote.category) is not None:
             return None
-        if _any(self.cues, plain) or _any(self.signs.get(vote.category, ()), plain):
-            return vote.category
-        return None
+        return vote.category
 
     def _without_idioms(self, folded: str) -> str:
         for pattern in self.idioms:

@@ -1,7 +1,7 @@
 """The danger check on the independent sets (tests/data/danger_eval.yml and
 not_danger_eval.yml), per category and per half.
 
-The sets were written by four helpers that had not seen the patterns, the training
+The sets were written by five helpers that had not seen the patterns, the training
 data, the code or each other's sets (each pair after the tuning on the one before).
 Patterns were written from the tuning halves only; the held-out halves are reported
 apart (docs/child-safety.md) and their floors here only stop a regression:
@@ -24,10 +24,10 @@ CATEGORIES = {"violence", "sexual_abuse", "self_harm", "suicide", "missing", "po
               "not_breathing", "unconscious", "seizure", "fall_injury", "bleeding",
               "drowning", "burns", "allergy", "weapons_threats", "confinement",
               "drunk_driver"}
-# Measured on 2026-12-02 (bot.danger_eval), per pair of sets; raise them when the
+# Measured on 2026-12-03 (bot.danger_eval), per pair of sets; raise them when the
 # figures rise. They are not targets: the issue asks for 100% and at most 2%.
-HELDOUT_RECALL_FLOOR = (0.92, 0.84, 0.90, 0.90)
-HELDOUT_FALSE_ALARM_CEILING = (0.07, 0.09, 0.06, 0.16)
+HELDOUT_RECALL_FLOOR = (0.96, 0.91, 0.93, 0.94, 0.94)
+HELDOUT_FALSE_ALARM_CEILING = (0.04, 0.06, 0.03, 0.12, 0.09)
 PAIRS = [pytest.param(i, d, o, id=d.stem) for i, (d, o) in enumerate(SETS)]
 
 
@@ -76,9 +76,13 @@ def test_every_tuning_emergency_gets_112_in_every_category(check, index, danger_
 
 
 @pytest.mark.parametrize(("index", "danger_set", "ordinary_set"), PAIRS)
-def test_no_tuning_ordinary_message_gets_112(check, index, danger_set, ordinary_set):
+def test_tuning_ordinary_messages_get_112_at_most_as_often_as_the_issue_allows(
+        check, index, danger_set, ordinary_set):
+    # At most 2% (issue 15), not 0%: a rule written for one film plot or one joke would
+    # fit the tuning half and teach the check nothing (docs/child-safety.md).
     table = tally(check, load_cases(ordinary_set))
-    assert table["ALL"]["tuning"].hits == 0, {k: v["tuning"].share() for k, v in table.items()}
+    assert table["ALL"]["tuning"].hits <= 0.02 * table["ALL"]["tuning"].total, \
+        {k: v["tuning"].share() for k, v in table.items()}
 
 
 @pytest.mark.parametrize(("index", "danger_set", "ordinary_set"), PAIRS)
