@@ -49,9 +49,15 @@ class DangerModel:
     """Reads a folded message and votes for a category of danger, or abstains."""
 
     def __init__(self, pipeline: Any, threshold: float) -> None:
+        from bot.linear_scorer import Scorer
+
         self._pipeline = pipeline
         self._classes: List[str] = list(pipeline.classes_)
         self.threshold = threshold
+        features, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
+        # Both views read the same folded text; scored as the pipeline would, faster.
+        self._scorer = Scorer([v for _, v in features.transformer_list], classifier)
+        self._views = len(features.transformer_list)
 
     @classmethod
     def train(cls, examples: Sequence[Tuple[str, str]], threshold: float) -> DangerModel:
@@ -108,9 +114,15 @@ class DangerModel:
         """The same model, voting from another probability."""
         return DangerModel(self._pipeline, threshold)
 
+    def probabilities(self, folded: str) -> Any:
+        """scikit-learn's own probabilities, for comparison (tests)."""
+        return self._pipeline.predict_proba([folded])[0]
+
     def vote(self, folded: str) -> Optional[Vote]:
         """The category when the model is at least `threshold` sure it is danger."""
-        probabilities = self._pipeline.predict_proba([folded])[0]
+        from scipy.special import softmax
+
+        probabilities = softmax(self._scorer.scores([[folded]] * self._views)[0])
         ranked = sorted(zip(self._classes, probabilities, strict=True), key=lambda cp: -cp[1])
         danger = 1.0 - dict(ranked).get(NONE, 0.0)
         if danger < self.threshold:

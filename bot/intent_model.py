@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from scipy.special import softmax
 
+from bot.linear_scorer import Scorer
 from bot.text import fold_letters
 
 # A sentence ends at ".", "!" or "?" followed by a space, or at a line break.
@@ -89,6 +90,14 @@ def questions(text: str) -> List[Tuple[int, int]]:
     return asking or spans[-1:]
 
 
+def _columns(scores: np.ndarray) -> np.ndarray:
+    """One column per class: with two classes scikit-learn scores only the second."""
+    if scores.ndim == 1 or scores.shape[1] == 1:
+        scores = scores.reshape(-1)
+        return np.column_stack([-scores, scores])
+    return scores
+
+
 @dataclass
 class IntentModel:
     settings: Settings = field(default_factory=Settings)
@@ -96,6 +105,7 @@ class IntentModel:
     classifier: Any = None
     temperature: float = 1.0
     weight: float = 0.0  # of the retrieval evidence, fitted with the temperature
+    scorer: Optional[Scorer] = field(default=None, repr=False)
 
     @property
     def classes(self) -> List[str]:
@@ -161,8 +171,8 @@ class IntentModel:
         for train, test in split.split(np.zeros(len(y)), y):
             vectorizers, classifier = self._fit_once([docs[i] for i in train], y[train])
             classes = [str(c) for c in classifier.classes_]
-            all_scores.append(classifier.decision_function(
-                self._matrix(vectorizers, [docs[i] for i in test])))
+            all_scores.append(_columns(classifier.decision_function(
+                self._matrix(vectorizers, [docs[i] for i in test]))))
             all_columns.append(np.searchsorted(classifier.classes_, y[test]))
             order.extend(test)
         scores, column = np.vstack(all_scores), np.concatenate(all_columns)
@@ -180,13 +190,19 @@ class IntentModel:
     def fit(self, docs: Sequence[Doc], labels: Sequence[str]) -> IntentModel:
         self.temperature, self.weight = self._calibrate(docs, labels)
         self.vectorizers, self.classifier = self._fit_once(docs, labels)
+        self.compile()
         return self
+
+    def compile(self) -> None:
+        """Build the fast scorer from the fitted parts (after fit, and after loading)."""
+        self.scorer = Scorer(self.vectorizers, self.classifier)
 
     def probabilities(self, docs: Sequence[Doc]) -> np.ndarray:
         """Calibrated confidences, one row per doc, columns in `classes` order."""
-        scores = self.classifier.decision_function(self._matrix(self.vectorizers, docs))
-        if scores.ndim == 1:  # two classes: scikit-learn gives one column
-            scores = np.column_stack([-scores, scores])
+        if self.scorer is None:
+            self.compile()
+        assert self.scorer is not None
+        scores = _columns(self.scorer.scores(self._views(docs)))
         if self.weight:
             scores = scores + self.weight * self._evidence(docs, self.classes)
         return softmax(scores / self.temperature, axis=1)

@@ -177,6 +177,7 @@ class IntentClassifier(RasaIntentClassifier, GraphComponent):
         component.model.classifier = stored["classifier"]
         component.model.temperature = float(stored["temperature"])
         component.model.weight = float(stored.get("weight", 0.0))
+        component.model.compile()
         if component.model.weight:
             component._start_retrieval()
         return component

@@ -120,3 +120,15 @@ def test_a_broken_kept_model_is_trained_anew(tmp_path):
     (cache / f"{examples_key([examples])}.joblib").write_bytes(b"not a model")
     model = DangerModel.cached([examples], 0.5, fold, cache)
     assert model.vote(fold("hun har taget alle pillerne")) is not None
+
+
+def test_a_vote_is_scikit_learns_probability(check):
+    from bot.danger_model import NONE
+    from bot.text import fold
+    model = check.model.with_threshold(0.001)
+    none = model._classes.index(NONE)
+    for text in ("han trækker ikke vejret", "vi skal på ferie", "hun har taget pillerne",
+                 "min far slår mig", "xyz"):
+        vote = model.vote(fold(text))
+        expected = 1.0 - float(model.probabilities(fold(text))[none])
+        assert vote is not None and vote.confidence == pytest.approx(expected, abs=1e-3)

@@ -80,3 +80,25 @@ def test_focus_leaves_a_confident_topic_and_a_question_without_topic_alone(model
 def test_ranking_is_sorted_and_cut(model):
     ranking = model.ranking(model.probabilities([_doc("tandlæge")])[0], 2)
     assert len(ranking) == 2 and ranking[0]["confidence"] >= ranking[1]["confidence"]
+
+
+def _sklearn_scores(model: IntentModel, docs: list) -> np.ndarray:
+    return model.classifier.decision_function(model._matrix(model.vectorizers, docs))
+
+
+def test_the_fast_scorer_gives_scikit_learns_scores(model):
+    docs = [_doc(t) for t in ("tandlæge", "Vi har det svært. Hvornår skal han til tandlæge?",
+                              "xyzzy qwerty", "", "hej hej hej hej")]
+    fast = model.scorer.scores(model._views(docs))
+    assert np.allclose(fast, _sklearn_scores(model, docs), atol=1e-5)
+
+
+def test_the_fast_scorer_with_two_intents():
+    docs = [_doc(t) for t in TRAINING["greet"] + TRAINING["faq_tandpleje"]]
+    labels = ["greet"] * 5 + ["faq_tandpleje"] * 5
+    two = IntentModel(Settings(calibration_folds=2)).fit(docs, labels)
+    rows = two.probabilities([_doc("hejsa"), _doc("tandlæge")])
+    assert rows.shape == (2, 2) and np.allclose(rows.sum(axis=1), 1.0)
+    sk = _sklearn_scores(two, [_doc("hejsa")])
+    assert np.allclose(two.scorer.scores(two._views([_doc("hejsa")]))[:, 0], sk, atol=1e-5)
+    assert two.classes[int(rows[0].argmax())] == "greet"
