@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
 from actions.base import Answer, KnowledgeAction
-from actions.knowledge import LAST_SECTION_SLOT
+from actions.knowledge import LAST_SECTION_SLOT, answer_section
 from bot import settings
 from bot.callback_replies import REQUEST_CALLBACK_BUTTON
 from bot.knowledge import Knowledge
 from bot.notify import delivery_targets
-from bot.replies import clarify_reply, contact_reply, input_problem_reply, out_of_scope_reply
+from bot.replies import (
+    clarify_reply,
+    close_call,
+    contact_reply,
+    input_problem_reply,
+    out_of_scope_reply,
+    see_also,
+)
 from bot.text import INPUT_PROBLEM
 
+# config.yml's FallbackClassifier threshold: below it the classifier is not sure enough.
+FALLBACK_THRESHOLD = 0.5
 # Unsure only whether the parent calls or wants to be called: either way, a person.
 PERSON_INTENTS = frozenset({"request_person", "request_callback"})
 
 
-def _candidate_intents(tracker: Tracker) -> List[str]:
+def _ranking(tracker: Tracker) -> List[Dict[str, Any]]:
     ranking = tracker.latest_message.get("intent_ranking") or []
-    return [r.get("name", "") for r in ranking if r.get("name") != "nlu_fallback"]
+    return [r for r in ranking if r.get("name") != "nlu_fallback"]
+
+
+def _candidate_intents(tracker: Tracker) -> List[str]:
+    return [r.get("name", "") for r in _ranking(tracker)]
 
 
 class ActionOutOfScope(KnowledgeAction):
@@ -54,5 +67,12 @@ class ActionClarify(KnowledgeAction):
                 replies.append({"text": "Vil du hellere ringes op?",
                                 "buttons": [REQUEST_CALLBACK_BUTTON]})
             return Answer(replies)
+        # Two topics about as likely, the first likely enough: its answer, the other
+        # a tap away, rather than a question before any answer.
+        close = close_call(knowledge, _ranking(tracker), FALLBACK_THRESHOLD)
+        if close is not None:
+            answer = answer_section(close[0], knowledge, tracker)
+            answer.replies.extend(see_also(close[1]))
+            return answer
         return Answer(clarify_reply(knowledge, candidates))
 

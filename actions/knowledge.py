@@ -13,7 +13,7 @@ from actions.base import (
     writer_events,
     young_writer,
 )
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, Section
 from bot.replies import clarify_reply, english_section_answer, followup_reply, section_answer
 from bot.safety_replies import young_section_answer
 
@@ -30,12 +30,17 @@ class ActionAnswerSection(KnowledgeAction):
         section = knowledge.section_for_intent(latest_intent(tracker))
         if section is None:
             return Answer(clarify_reply(knowledge, []))
-        events = [SlotSet(LAST_SECTION_SLOT, section.id), *writer_events(tracker)]
-        if writer(tracker).get("language") == "en":
-            return Answer(english_section_answer(section, knowledge), events)
-        if young_writer(tracker):
-            return Answer(young_section_answer(section, knowledge), events)
-        return Answer(section_answer(section), events)
+        return answer_section(section, knowledge, tracker)
+
+
+def answer_section(section: Section, knowledge: Knowledge, tracker: Tracker) -> Answer:
+    """The section's answer as this writer needs it (English, young, parent)."""
+    events = [SlotSet(LAST_SECTION_SLOT, section.id), *writer_events(tracker)]
+    if writer(tracker).get("language") == "en":
+        return Answer(english_section_answer(section, knowledge), events)
+    if young_writer(tracker):
+        return Answer(young_section_answer(section, knowledge), events)
+    return Answer(section_answer(section), events)
 
 
 class ActionAnswerFollowup(KnowledgeAction):

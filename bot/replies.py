@@ -7,7 +7,7 @@ so the actions stay thin and every reply can be tested without a server.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from bot.knowledge import (
     SENDING_SECTION_ID,
@@ -174,6 +174,24 @@ def input_problem_reply(problem: str, knowledge: Knowledge, max_chars: int) -> L
         return [{"text": texts[problem]},
                 {"json_message": contact_payload(knowledge.default_contact)}]
     return [{"text": texts[problem]}]
+
+
+def close_call(knowledge: Knowledge, ranking: Sequence[Dict[str, Any]], threshold: float
+               ) -> Optional[Tuple[Section, Section]]:
+    """(first, second) when the two best intents are topics and the first is at least
+    `threshold` sure: the classifier's ambiguity between two sections, not its doubt."""
+    if len(ranking) < 2 or float(ranking[0].get("confidence") or 0.0) < threshold:
+        return None
+    first = knowledge.section_for_intent(str(ranking[0].get("name") or ""))
+    second = knowledge.section_for_intent(str(ranking[1].get("name") or ""))
+    if first is None or second is None or first.id == second.id:
+        return None
+    return first, second
+
+
+def see_also(section: Section) -> List[Reply]:
+    return [{"text": f"Handlede dit spørgsmål snarere om {section.title.lower()}?",
+             "buttons": [{"title": section.title, "payload": f"/{section.intent}"}]}]
 
 
 def clarify_reply(

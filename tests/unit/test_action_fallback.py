@@ -87,3 +87,13 @@ def test_when_the_danger_answer_itself_fails_112_comes_first():
     [message] = run_action(f"http://127.0.0.1:{free_port()}/webhook", "action_acute_danger")
     assert message.text.startswith("Ring 112 nu.")
     assert "20 67 42 14" in message.text
+
+
+def test_the_close_call_threshold_is_config_ymls_fallback_threshold():
+    import yaml
+
+    from actions.fallback import FALLBACK_THRESHOLD
+    from tests.conftest import PROJECT_ROOT
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    fallback = [c for c in config["pipeline"] if c["name"] == "FallbackClassifier"]
+    assert fallback and fallback[0]["threshold"] == FALLBACK_THRESHOLD

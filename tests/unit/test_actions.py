@@ -90,6 +90,27 @@ def test_clarify_offers_the_two_likeliest_topics():
     assert not _custom(messages, "source")
 
 
+def test_two_close_topics_get_the_likelier_answer_and_the_other_as_a_button(knowledge):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "faq_overgange", "confidence": 0.54},
+               {"name": "faq_specialtilbud", "confidence": 0.44}]
+    messages, events = _run(ActionClarify(), _tracker("nlu_fallback", ranking=ranking))
+    assert messages[0]["text"] == knowledge.sections["overgange"].answer
+    assert _custom(messages, "source") == ["overgange"]
+    assert messages[-1]["buttons"] == [{"title": knowledge.sections["specialtilbud"].title,
+                                        "payload": "/faq_specialtilbud"}]
+    assert {"event": "slot", "name": "last_section", "value": "overgange"} in [
+        {k: e[k] for k in ("event", "name", "value")} for e in events]
+
+
+def test_a_close_call_between_a_topic_and_something_else_still_asks():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "faq_overgange", "confidence": 0.52},
+               {"name": "request_person", "confidence": 0.46}]
+    messages, _ = _run(ActionClarify(), _tracker("nlu_fallback", ranking=ranking))
+    assert not _custom(messages, "source") and "buttons" in messages[0]
+
+
 def test_privacy_note_states_the_retention_limit_and_secure_mail(monkeypatch):
     from actions.privacy import ActionPrivacyNote
 
