@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Pattern, Sequence, Tuple
 
 import numpy as np
 
 TEXTS_DIR = "policy_texts"
+ENGLISH_TERMS = "english_terms.yml"  # English words of the policy's subjects, in Danish
 _WORD = re.compile(r"[^\W\d_]+")
 _BULLET = re.compile(r"\n\s*•\s*")
 
@@ -52,6 +53,18 @@ class PolicyIndex:
     retriever: Any
     stemmer: Any
     stop_words: frozenset
+    english: Dict[str, str] = field(default_factory=dict)
+    _english: Optional[Pattern[str]] = field(default=None, repr=False)
+
+    def in_danish(self, text: str) -> str:
+        """`text` with the English terms of the policy's subjects put in Danish."""
+        if not self.english:
+            return text
+        if self._english is None:
+            terms = sorted(self.english, key=len, reverse=True)
+            self._english = re.compile(
+                r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b")
+        return self._english.sub(lambda m: self.english[m.group(1)], text.lower())
 
     def tokens(self, text: str) -> List[str]:
         words = [_danish(w) for w in _WORD.findall((text or "").lower())]
@@ -60,7 +73,8 @@ class PolicyIndex:
 
     def scores(self, text: str) -> Dict[str, float]:
         """log(1 + best BM25 score of the section's passages) for every section."""
-        query = [t for t in self.tokens(text) if t in self.retriever.vocab_dict]
+        query = [t for t in self.tokens(self.in_danish(text or ""))
+                 if t in self.retriever.vocab_dict]
         best = np.zeros(len(self.section_ids))
         if query:
             per_passage = self.retriever.get_scores(query)
@@ -130,4 +144,18 @@ def build_index(knowledge: Any, knowledge_dir: Path) -> PolicyIndex:
     retriever = bm25s.BM25()
     retriever.index([index.tokens(text) for _, text in pairs], show_progress=False)
     index.retriever = retriever
+    index.english = english_terms(knowledge_dir / ENGLISH_TERMS)
     return index
+
+
+def english_terms(path: Path) -> Dict[str, str]:
+    """{english term: danish words} from `path` (none when the file is missing)."""
+    import yaml
+
+    if not path.exists():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    terms = raw.get("terms") if isinstance(raw, dict) else None
+    if not isinstance(terms, dict):
+        raise ValueError(f"{path}: 'terms' must map English terms to Danish words")
+    return {str(k).strip().lower(): str(v) for k, v in terms.items() if str(k).strip()}

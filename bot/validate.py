@@ -9,7 +9,8 @@ Each problem names the file and line to fix:
   intent in domain.yml and at least MIN_EXAMPLES examples in data/nlu/;
 - every faq_* intent in domain.yml has a section to answer from;
 - every contact exists and every topic a contact lists is a known section;
-  default_contact names a contact.
+  default_contact names a contact;
+- data/knowledge/english_terms.yml maps English terms to Danish words.
 """
 
 from __future__ import annotations
@@ -171,4 +172,22 @@ def check(root: Path) -> List[Problem]:
     if default is not None and _text(default) not in contact_ids:
         problems.append(Problem(where, default.start_mark.line + 1, (
             f"default_contact »{_text(default)}« er ikke en kontakt i filen")))
+    _check_english_terms(root, problems)
     return sorted(problems, key=lambda p: (p.path, p.line))
+
+
+def _check_english_terms(root: Path, problems: List[Problem]) -> None:
+    path = root / "data" / "knowledge" / "english_terms.yml"
+    if not path.exists():
+        return
+    terms = _get(_compose(path, root, problems), "terms")
+    where = _relative(path, root)
+    if not isinstance(terms, yaml.MappingNode):
+        problems.append(Problem(where, 1, "»terms« skal være en liste af engelske ord med "
+                                "de danske ord efter kolon (physical activity: fysisk aktivitet)"))
+        return
+    for key, value in terms.value:
+        if not _text(key).strip() or not isinstance(value, yaml.ScalarNode) \
+                or not _text(value).strip():
+            problems.append(Problem(where, key.start_mark.line + 1, (
+                f"»{_text(key)}« skal have danske ord efter kolon")))

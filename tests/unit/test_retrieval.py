@@ -46,3 +46,23 @@ def test_ascii_spellings_are_read_as_the_danish_letters(index):
 def test_a_message_without_policy_words_scores_nothing(index):
     assert set(index.scores("hej med dig").values()) == {0.0}
     assert set(index.scores("").values()) == {0.0}
+
+
+def test_an_english_question_finds_its_section_through_the_glossary(index):
+    scores = index.scores("is there anything about physical activity and healthy food")
+    assert max(scores, key=scores.get) == "trivsel-og-sundhed"
+    assert index.in_danish("Early intervention for families") == "tidlig indsats for familier"
+
+
+def test_danish_words_are_left_as_they_are(index):
+    # "men", "far" and "hand" are Danish too: not in the glossary.
+    assert index.in_danish("men min far har en hånd") == "men min far har en hånd"
+
+
+def test_a_malformed_glossary_is_refused(tmp_path):
+    from bot.retrieval import english_terms
+    bad = tmp_path / "english_terms.yml"
+    bad.write_text("terms: [a, b]\n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        english_terms(bad)
+    assert english_terms(tmp_path / "missing.yml") == {}

@@ -119,3 +119,10 @@ def test_the_command_says_what_to_fix_and_fails(project, capsys):
     assert cli.main(["validate", "--root", str(project), "--uden-rasa"]) == 1
     out = capsys.readouterr().out
     assert "data/nlu/tandpleje.yml:" in out and "1 fejl" in out
+
+
+def test_an_english_term_without_danish_words_is_caught(project):
+    terms = project / "data" / "knowledge" / "english_terms.yml"
+    terms.write_text(terms.read_text(encoding="utf-8") + "  bullying:\n", encoding="utf-8")
+    [problem] = check(project)
+    assert problem.line == line_of(terms, "bullying:") and "danske ord" in problem.message
