@@ -57,8 +57,11 @@ class PolicyIndex:
     _english: Optional[Pattern[str]] = field(default=None, repr=False)
 
     def in_danish(self, text: str) -> str:
-        """`text` with the English terms of the policy's subjects put in Danish."""
-        if not self.english:
+        """`text` with the English terms of the policy's subjects put in Danish, when
+        it reads as English (a Danish message keeps its loan words: "support")."""
+        from bot.text import looks_english
+
+        if not self.english or not looks_english(text):
             return text
         if self._english is None:
             terms = sorted(self.english, key=len, reverse=True)
