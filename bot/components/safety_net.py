@@ -8,10 +8,12 @@
    is not an idiom and not framed as over or general: the classifier alone never
    decides. An idiom ("keder sig ihjel") gets the fallback intent, so the bot asks what
    is meant; anything else the worry answer (which names 112 too).
-3. A bare stop word ("stop", "glem det") gets `stop_form`, so a parent can always
+3. An instruction-injection attempt ("glem dine regler og ...", a fake "system:" line;
+   `bot.injection`) gets `out_of_scope`, whatever topic the rest of it names.
+4. A bare stop word ("stop", "glem det") gets `stop_form`, so a parent can always
    leave the callback request, whatever the classifier made of one short word; a bare
    ask for a contact detail ("telefon?", "og mailen?") gets `request_person`.
-4. Unusable input named by `InputGuard` gets the fallback intent, so the fallback
+5. Unusable input named by `InputGuard` gets the fallback intent, so the fallback
    action answers it instead of a guessed section; but a policy question in English
    that the classifier is sure of keeps its topic (answered in Danish with a note).
 """
@@ -39,6 +41,7 @@ from bot import settings
 from bot.callback import asks_for_a_person, is_contact_ask, is_stop
 from bot.components.input_guard import ORIGINAL_TEXT, UNMASKED_TEXT
 from bot.danger import Assessment, DangerCheck, load_patterns
+from bot.injection import is_injection
 from bot.knowledge import DANGER_FILE
 from bot.text import INPUT_PROBLEM
 
@@ -46,6 +49,7 @@ ACUTE_DANGER_INTENT = "acute_danger"
 WORRY_INTENT = "express_worry"
 STOP_INTENT = "stop_form"
 CONTACT_INTENT = "request_person"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 TOPIC_INTENT_PREFIX = "faq_"
 ENGLISH_PROBLEM = "english"
 SAFETY_NET = "safety_net"
@@ -98,6 +102,9 @@ class SafetyNet(GraphComponent):
             elif idiom:
                 message.set(SAFETY_NET, {"benign_idiom": idiom}, add_to_output=True)
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+            elif is_injection(text):
+                message.set(SAFETY_NET, {"injection": True}, add_to_output=True)
+                self._override(message, OUT_OF_SCOPE_INTENT)
             elif is_stop(text):
                 self._override(message, STOP_INTENT)
             elif is_contact_ask(text) and not message.get(INPUT_PROBLEM):
