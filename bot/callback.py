@@ -214,8 +214,9 @@ def mentions_correction(text: str) -> bool:
     )
 
 
+# Compounds count ("hovednummer", "telefonnummeret", "mailadresse").
 _CONTACT_WORDS = re.compile(
-    r"\b(nummer\w*|nr|telefon\w*|tlf|mobil\w*|mail\w*|e-?mail\w*|kontakt\w*|"
+    r"\b\w*(nummer|telefon|mail)\w*|\b(nr|tlf|mobil\w*|e-?mail\w*|kontakt\w*|"
     r"phone|number|contact)\b"
 )
 CONTACT_ASK_MAX_WORDS = 5
@@ -230,6 +231,7 @@ def asks_for_contact_detail(text: str) -> bool:
     lowered = (text or "").lower()
     return (
         _CONTACT_WORDS.search(lowered) is not None
+        and "cpr" not in lowered  # a question about one's CPR number is about privacy
         and not _CORRECTION_WORDS.search(lowered)
         and not any(ch.isdigit() for ch in lowered)
         and parse_reach(text) is None

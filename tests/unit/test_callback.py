@@ -135,7 +135,9 @@ def test_stop_and_correction_need_words_that_say_so(text, intent, through):
 
 
 @pytest.mark.parametrize("text", ["e-mail?", "telefon?", "og hans mail", "telefon nummer",
-                                  "mail adresse", "kontakt info", "and his phone number?"])
+                                  "mail adresse", "kontakt info", "and his phone number?",
+                                  "hvad er kommunens hovednummer", "telefonnummeret?",
+                                  "og mailadressen"])
 def test_a_bare_ask_for_a_contact_detail(text):
     assert is_contact_ask(text)
 
@@ -144,6 +146,7 @@ def test_a_bare_ask_for_a_contact_detail(text):
     "ret mit nummer", "min mail er mette@eksempel.dk", "22 33 44 55", "mit nummer er forkert",
     "min søn har ikke noget telefonnummer og det gør det svært for ham i skolen",
     "retningslinjerne som e-mail", "kan pdf'en komme på mail",
+    "skal jeg give mit cpr-nummer", "CPR nummer?",
 ])
 def test_a_correction_an_answer_or_a_story_is_not_an_ask_for_a_contact(text):
     assert not is_contact_ask(text)
