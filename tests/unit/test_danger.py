@@ -51,6 +51,12 @@ def test_danger_is_caught(patterns, text):
         "hvornår kommer sundhedsplejersken",
         "jeg er bekymret for min søn",
         "min søn har taget sin medicin i dag",
+        # "now" is no danger word: declining a callback, a busy parent, a sleeping child
+        "nej tak ikke lige nu",
+        "han sover lige nu",
+        "vi har det svært lige nu",
+        "jeg er på arbejde lige nu, kan I ringe i morgen",
+        "right now I am busy",
     ],
 )
 def test_ordinary_questions_are_not_flagged(patterns, text):
