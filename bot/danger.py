@@ -69,6 +69,7 @@ class DangerCheck:
     questions: Tuple[re.Pattern[str], ...] = ()
     present: Tuple[re.Pattern[str], ...] = ()
     cues: Tuple[re.Pattern[str], ...] = ()
+    weak_cues: Tuple[re.Pattern[str], ...] = ()  # back a vote; never pair with `urgent`
     signs: Dict[str, Tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     urgent: Tuple[re.Pattern[str], ...] = ()
     young: Tuple[re.Pattern[str], ...] = ()
@@ -90,7 +91,7 @@ class DangerCheck:
                 if framing is None:
                     return Assessment(category, young, language, source="pattern")
                 defused = defused or framing
-            if _any(self.urgent, plain) and _any(self.cues, plain):
+            if self.urgent_with_cue(plain):
                 framing = self._framing(plain, URGENT)
                 if framing is None:
                     return Assessment(URGENT, young, language, source="pattern")
@@ -118,6 +119,17 @@ class DangerCheck:
                     return found[0]
         return None
 
+    def urgent_with_cue(self, plain: str) -> bool:
+        """An urgent word ("det haster", "hjælp mig", "what should I do") and a danger
+        cue outside it: "hjælp hurtigt" is not its own cue, and "do" in "what should I
+        do" is not "dø"."""
+        if not _any(self.urgent, plain):
+            return False
+        rest = plain
+        for pattern in self.urgent:
+            rest = pattern.sub(" ", rest)
+        return _any(self.cues, rest)
+
     def cue(self, text: str) -> bool:
         """A word near danger outside any idiom: lets the classifier's guess stand."""
         return any(_any(self.cues, self._without_idioms(r)) for r in fold_variants(text or ""))
@@ -133,7 +145,7 @@ class DangerCheck:
         plain = self._without_idioms(folded)
         if self.model is None or len(_WORD.findall(plain)) < 3:  # "farvel" alone is none
             return None
-        if not _any(self.cues, plain) and not any(
+        if not _any(self.cues + self.weak_cues, plain) and not any(
                 _any(signs, plain) for signs in self.signs.values()):
             return None  # nothing backs a vote: the model is not asked
         vote = self.model.vote(plain)
@@ -281,6 +293,7 @@ def load_patterns(path: Path) -> DangerCheck:
         questions=_compile_all(not_danger.get("questions"), "not_danger.questions", path),
         present=_compile_all(not_danger.get("present"), "not_danger.present", path),
         cues=_compile_all(raw.get("cues"), "cues", path),
+        weak_cues=_compile_all(raw.get("weak_cues"), "weak_cues", path),
         signs=_signs(raw.get("signs"), (c for c, _ in categories), path),
         urgent=_compile_all(raw.get("urgent"), "urgent", path),
         young=_compile_all(young, "writer.young", path),

@@ -52,8 +52,7 @@ def _pattern_hits(check: DangerCheck, text: str) -> Set[Key]:
             if check._framing(plain, category) is not None:
                 continue
             hits |= {(category, i) for i, p in enumerate(patterns) if p.search(plain)}
-        if _any(check.urgent, plain) and _any(check.cues, plain) \
-                and check._framing(plain, URGENT) is None:
+        if check.urgent_with_cue(plain) and check._framing(plain, URGENT) is None:
             hits.add((URGENT, 0))
     return hits
 
@@ -66,7 +65,7 @@ def read(check: DangerCheck, text: str, category: str) -> Reading:
     return Reading(
         danger=category != NONE, strong=strong,
         other=found.danger and found.source == "pattern" and not strong,
-        backed=_any(check.cues, plain) or any(_any(s, plain) for s in check.signs.values()),
+        backed=_any(check.cues + check.weak_cues, plain) or any(_any(s, plain) for s in check.signs.values()),
         votes=(vote is not None and len(_WORD.findall(plain)) >= 3
                and check._framing(plain, vote.category) is None and not found.defused_by))
 

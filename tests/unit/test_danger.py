@@ -33,6 +33,11 @@ def patterns():
         "jeg tror han er blevet misbrugt",
         "der har været et seksuelt overgreb",
         "han har en kniv",
+        # an urgent word with a danger word outside it
+        "hjælp mig jeg er bange",
+        "help me he is hurting me",
+        "hun er væk og vi kan ikke finde hende",
+        "han lukker hende inde og hun må ikke gå i skole",
     ],
 )
 def test_danger_is_caught(patterns, text):
@@ -57,6 +62,14 @@ def test_danger_is_caught(patterns, text):
         "vi har det svært lige nu",
         "jeg er på arbejde lige nu, kan I ringe i morgen",
         "right now I am busy",
+        # an urgent word with an everyday word, not a danger word
+        "det haster lidt med at få svar om skoleskift, han skal starte inde i byen",
+        "jeg har brug for hjælp hurtigt, min søn nægter at gå i skole",
+        "what should I do, my son is failing school",
+        "please help, I do not understand the policy",
+        "det haster, hun skal leve med sin diagnose",
+        "hun sidder inde på sit værelse hele dagen og spiller",
+        "han er væk hos sin far hver weekend",
     ],
 )
 def test_ordinary_questions_are_not_flagged(patterns, text):
