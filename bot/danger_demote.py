@@ -65,7 +65,8 @@ def read(check: DangerCheck, text: str, category: str) -> Reading:
     return Reading(
         danger=category != NONE, strong=strong,
         other=found.danger and found.source == "pattern" and not strong,
-        backed=_any(check.cues + check.weak_cues, plain) or any(_any(s, plain) for s in check.signs.values()),
+        backed=_any(check.cues + check.weak_cues, plain)
+        or any(_any(s, plain) for s in check.signs.values()),
         votes=(vote is not None and len(_WORD.findall(plain)) >= 3
                and check._framing(plain, vote.category) is None and not found.defused_by))
 
