@@ -23,6 +23,18 @@ class Answer:
 
 
 YOUNG_WRITER_SLOT = "young_writer"
+LAST_CONTACT_SLOT = "last_contact"
+EMERGENCY_CARD = "alarm-112"  # not a contact to ask follow-ups about
+
+
+def last_contact_events(replies: List[Reply], tracker: Tracker) -> List[Dict[str, Any]]:
+    """Remember the latest contact card sent (112 aside), for follow-ups about it."""
+    cards = [r["json_message"]["contact"]["id"] for r in replies
+             if isinstance(r.get("json_message"), dict) and "contact" in r["json_message"]]
+    cards = [c for c in cards if c != EMERGENCY_CARD]
+    if cards and cards[-1] != tracker.get_slot(LAST_CONTACT_SLOT):
+        return [SlotSet(LAST_CONTACT_SLOT, cards[-1])]
+    return []
 
 
 def latest_intent(tracker: Tracker) -> str:
@@ -67,4 +79,4 @@ class KnowledgeAction(Action, ABC):
         answer = self.answer(load_knowledge(), tracker)
         for reply in answer.replies:
             dispatcher.utter_message(**reply)
-        return answer.events
+        return answer.events + last_contact_events(answer.replies, tracker)

@@ -7,12 +7,20 @@ from datetime import datetime, timezone
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 
-from actions.base import Answer, KnowledgeAction, writer, writer_events, young_writer
+from actions.base import (
+    LAST_CONTACT_SLOT,
+    Answer,
+    KnowledgeAction,
+    writer,
+    writer_events,
+    young_writer,
+)
 from actions.callback import reset_form
 from actions.knowledge import LAST_SECTION_SLOT
 from bot import settings
+from bot.callback import asks_for_the_childs_own_line, is_contact_ask
 from bot.callback_replies import REQUEST_CALLBACK_BUTTON, availability_sentence
-from bot.knowledge import Knowledge
+from bot.knowledge import CHILDREN_CONTACT_ID, Knowledge
 from bot.notify import delivery_targets
 from bot.replies import contact_reply, worry_reply
 from bot.safety_replies import acute_danger_reply, young_contact_reply, young_worry_reply
@@ -28,10 +36,15 @@ class ActionContactPerson(KnowledgeAction):
         return "action_contact_person"
 
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
-        text = fold(str(tracker.latest_message.get("text") or ""))
-        if young_writer(tracker) or CHILDREN_LINE_WORD in text:
-            # A child asking who to talk to, or anyone asking for Børnetelefonen by name:
-            # Børnetelefonen, not the centre chief.
+        raw = str(tracker.latest_message.get("text") or "")
+        text = fold(raw)
+        after_childrens_line = (tracker.get_slot(LAST_CONTACT_SLOT) == CHILDREN_CONTACT_ID
+                                and is_contact_ask(raw))
+        if (young_writer(tracker) or CHILDREN_LINE_WORD in text or after_childrens_line
+                or asks_for_the_childs_own_line(raw)):
+            # A child asking who to talk to, anyone asking for Børnetelefonen by name, or
+            # a bare "og nummeret?" after its card, or a parent asking where the child can
+            # call themselves: Børnetelefonen, not the centre chief.
             return Answer(young_contact_reply(knowledge), writer_events(tracker))
         section_id = tracker.get_slot(LAST_SECTION_SLOT)
         replies = contact_reply(knowledge, section_id)

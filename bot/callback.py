@@ -216,7 +216,7 @@ def mentions_correction(text: str) -> bool:
 
 # Compounds count ("hovednummer", "telefonnummeret", "mailadresse").
 _CONTACT_WORDS = re.compile(
-    r"\b\w*(nummer|telefon|mail)\w*|\b(nr|tlf|mobil\w*|e-?mail\w*|kontakt\w*|"
+    r"\b\w*(nummer|nummr|telefon|mail)\w*|\b(nr|tlf|mobil\w*|e-?mail\w*|kontakt\w*|"
     r"phone|number|contact)\b"
 )
 CONTACT_ASK_MAX_WORDS = 5
@@ -254,6 +254,27 @@ def asks_for_a_person(text: str) -> bool:
     stripped = (text or "").strip()
     asked = stripped.endswith("?") or _QUESTION_START.match(stripped) is not None
     return asked and _WHO_TO_REACH.search(stripped.lower()) is not None
+
+
+# "Hvor kan hun selv ringe?", "en rådgivning hvor børn og unge selv kan ringe": a line
+# for the child, not for the parent (folded text: "son", "born", "radgivning").
+_FOR_THE_CHILD = re.compile(
+    r"\b(hun|han|barnet|min\s+(son|datter|dreng|pige)|vores\s+\w+|unge|born|teenager\w*)"
+    r"\b[^.?!]{0,30}\b(selv\s+)?(kan|ma)\s+(selv\s+)?(ringe|skrive|tale|snakke|henvende)\b"
+    r"|\b(kan|ma)\s+(hun|han|barnet|(min|vores)\s+\w+|de\s+unge|bornene)\s+(selv\s+)?"
+    r"(ringe|skrive|tale|snakke|henvende)\b"
+    r"|\b(radgivning|telefon|linje|sted)\w*\s+(for|til)\s+(born|unge|teenager\w*)\b"
+)
+
+
+def asks_for_the_childs_own_line(text: str) -> bool:
+    """A parent asks where the child can turn themselves: Børnetelefonen's card. Only a
+    question, as `asks_for_a_person`."""
+    from bot.text import fold
+
+    stripped = (text or "").strip()
+    asked = stripped.endswith("?") or _QUESTION_START.match(stripped) is not None
+    return asked and _FOR_THE_CHILD.search(fold(stripped)) is not None
 
 
 def is_contact_ask(text: str) -> bool:

@@ -38,7 +38,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import settings
-from bot.callback import asks_for_a_person, is_contact_ask, is_stop
+from bot.callback import (
+    asks_for_a_person,
+    asks_for_the_childs_own_line,
+    is_contact_ask,
+    is_stop,
+)
 from bot.components.input_guard import ORIGINAL_TEXT, UNMASKED_TEXT
 from bot.danger import Assessment, DangerCheck, load_patterns
 from bot.injection import is_injection
@@ -112,6 +117,9 @@ class SafetyNet(GraphComponent):
             elif (asks_for_a_person(text)
                   and (self._predicted(message) or "").startswith(TOPIC_INTENT_PREFIX)):
                 # Who to contact about a topic is a person, not the topic's text.
+                self._override(message, CONTACT_INTENT)
+            elif asks_for_the_childs_own_line(text):
+                # "Hvor kan hun selv ringe?": Børnetelefonen (action_contact_person).
                 self._override(message, CONTACT_INTENT)
             elif message.get(INPUT_PROBLEM) and not self._answerable_english(message):
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)

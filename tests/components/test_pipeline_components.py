@@ -139,6 +139,12 @@ def test_a_parent_who_names_rules_is_not_an_injection(safety_net, text):
     assert message.get("intent")["name"] == "faq_tidlig_indsats"
 
 
+def test_a_parent_asking_where_the_child_can_call_gets_the_person_intent(safety_net):
+    message = _classified("er der et sted min datter selv kan ringe hen?", "express_worry")
+    safety_net.process([message])
+    assert message.get("intent")["name"] == "request_person"
+
+
 def test_safety_net_makes_a_bare_stop_word_a_stop(safety_net):
     message = _classified("glem det", "faq_tidlig_indsats")
     safety_net.process([message])

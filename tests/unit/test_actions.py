@@ -167,3 +167,18 @@ def test_no_notice_for_an_ordinary_message_or_the_forms_phone_answer():
     answer = _after_message("22 33 44 55", "inform", "callback_form",
                             {"requested_slot": "callback_reach"})
     assert _validate(answer) == ([], [])
+
+
+def test_a_contact_card_is_remembered_and_a_bare_ask_after_childrens_line_gets_it_again():
+    from actions.contacts import ActionContactPerson
+    messages, events = _run(ActionContactPerson(),
+                            _tracker("request_person", text="hvad er børnetelefonens nummer"))
+    assert _custom(messages, "contact") == ["boernetelefonen"]
+    assert {"event": "slot", "timestamp": None, "name": "last_contact",
+            "value": "boernetelefonen"} in events
+    again, _ = _run(ActionContactPerson(), _tracker(
+        "request_person", slots={"last_contact": "boernetelefonen"}, text="hvad var nummret igen"))
+    assert _custom(again, "contact") == ["boernetelefonen"]
+    chief, _ = _run(ActionContactPerson(), _tracker(
+        "request_person", slots={"last_contact": "centerchef"}, text="hvad var nummret igen"))
+    assert _custom(chief, "contact") == ["centerchef"]

@@ -169,3 +169,15 @@ def test_asking_who_to_contact_about_a_topic_asks_for_a_person(text):
 ])
 def test_asking_who_a_text_is_for_or_by_is_not_asking_for_a_person(text):
     assert not asks_for_a_person(text)
+
+
+@pytest.mark.parametrize(("text", "for_the_child"), [
+    ("hvor kan min datter selv ringe hen?", True),
+    ("findes der en rådgivning for unge", True),
+    ("kan han selv skrive til nogen", True),
+    ("hvem kan jeg ringe til om tandplejen", False),
+    ("kan jeg tale med en leder", False),
+])
+def test_a_line_for_the_child_themselves(text, for_the_child):
+    from bot.callback import asks_for_the_childs_own_line
+    assert asks_for_the_childs_own_line(text) is for_the_child

@@ -14,6 +14,8 @@ from tests.unit.test_danger_messages import _normalise, _training_examples
 
 QUESTIONS = TEST_DATA / "realistic_questions.yml"
 CONVERSATIONS = TEST_DATA / "realistic_conversations.yml"
+# A second, larger conversation set by another helper (helper-18), mostly follow-ups.
+CONVERSATIONS_2 = TEST_DATA / "realistic_conversations_2.yml"
 
 
 def test_the_sets_are_large_and_name_only_known_ids():
@@ -22,7 +24,9 @@ def test_the_sets_are_large_and_name_only_known_ids():
     assert len(cases) >= 300 and groups[GROUP_KNOWLEDGE] >= 200
     assert groups[GROUP_CONTACT] >= 20 and groups[GROUP_OUT_OF_SCOPE] >= 50
     assert len({t.conversation for t in turns}) >= 30
-    for case in cases + turns:
+    second = load_cases(CONVERSATIONS_2)
+    assert len({t.conversation for t in second}) >= 60
+    for case in cases + turns + second:
         assert set(case.sources or []) <= REQUIRED_SECTION_IDS, case
         assert case.contact is None or case.contact in REQUIRED_CONTACT_IDS, case
     knowledge = {s for c in cases for s in (c.sources or [])[:1]}
@@ -32,7 +36,8 @@ def test_the_sets_are_large_and_name_only_known_ids():
 def test_half_of_every_style_and_kind_is_held_out():
     raw = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["cases"]
     conversations = yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]
-    for items, key in ((raw, "style"), (conversations, "kind")):
+    second = yaml.safe_load(CONVERSATIONS_2.read_text(encoding="utf-8"))["conversations"]
+    for items, key in ((raw, "style"), (conversations, "kind"), (second, "kind")):
         total = Counter(item[key] for item in items)
         held = Counter(item[key] for item in items if item["heldout"])
         assert all(abs(2 * held[k] - total[k]) <= 1 for k in total), (held, total)
@@ -43,5 +48,6 @@ def test_no_message_of_the_sets_is_in_the_training_data():
     assert [c.text for c in load_cases(QUESTIONS) if _normalise(c.text) in seen] == []
     # A conversation may open with a greeting or a section's name that a training example
     # has too (its follow-ups are what it measures); nothing longer than four words.
-    same = [t.text for t in load_cases(CONVERSATIONS) if _normalise(t.text) in seen]
-    assert all(len(text.split()) <= 4 for text in same) and len(same) <= 6, same
+    for path in (CONVERSATIONS, CONVERSATIONS_2):
+        same = [t.text for t in load_cases(path) if _normalise(t.text) in seen]
+        assert all(len(text.split()) <= 4 for text in same) and len(same) <= 10, same
