@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge import Knowledge, load_knowledge
+from bot.knowledge import EMERGENCY_CONTACT_ID, Knowledge, load_knowledge
 from bot.replies import Reply
 
 
@@ -24,14 +24,13 @@ class Answer:
 
 YOUNG_WRITER_SLOT = "young_writer"
 LAST_CONTACT_SLOT = "last_contact"
-EMERGENCY_CARD = "alarm-112"  # not a contact to ask follow-ups about
 
 
 def last_contact_events(replies: List[Reply], tracker: Tracker) -> List[Dict[str, Any]]:
     """Remember the latest contact card sent (112 aside), for follow-ups about it."""
     cards = [r["json_message"]["contact"]["id"] for r in replies
              if isinstance(r.get("json_message"), dict) and "contact" in r["json_message"]]
-    cards = [c for c in cards if c != EMERGENCY_CARD]
+    cards = [c for c in cards if c != EMERGENCY_CONTACT_ID]
     if cards and cards[-1] != tracker.get_slot(LAST_CONTACT_SLOT):
         return [SlotSet(LAST_CONTACT_SLOT, cards[-1])]
     return []

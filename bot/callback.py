@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.privacy import EMAIL_PATTERN, contains_cpr
-from bot.text import strip_html
+from bot.text import fold, strip_html
 
 # Slots of the form, in the order the parent is asked.
 DESCRIPTION = "callback_description"
@@ -270,8 +270,6 @@ _FOR_THE_CHILD = re.compile(
 def asks_for_the_childs_own_line(text: str) -> bool:
     """A parent asks where the child can turn themselves: Børnetelefonen's card. Only a
     question, as `asks_for_a_person`."""
-    from bot.text import fold
-
     stripped = (text or "").strip()
     asked = stripped.endswith("?") or _QUESTION_START.match(stripped) is not None
     return asked and _FOR_THE_CHILD.search(fold(stripped)) is not None

@@ -120,15 +120,11 @@ class DangerCheck:
         return None
 
     def urgent_with_cue(self, plain: str) -> bool:
-        """An urgent word ("det haster", "hjælp mig", "what should I do") and a danger
-        cue outside it: "hjælp hurtigt" is not its own cue, and "do" in "what should I
-        do" is not "dø"."""
-        if not _any(self.urgent, plain):
-            return False
+        """An urgent word and a danger cue outside it ("do" in "what should I do" is no "dø")."""
         rest = plain
         for pattern in self.urgent:
             rest = pattern.sub(" ", rest)
-        return _any(self.cues, rest)
+        return rest != plain and _any(self.cues, rest)
 
     def cue(self, text: str) -> bool:
         """A word near danger outside any idiom: lets the classifier's guess stand."""

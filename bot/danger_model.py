@@ -114,10 +114,6 @@ class DangerModel:
         """The same model, voting from another probability."""
         return DangerModel(self._pipeline, threshold)
 
-    def probabilities(self, folded: str) -> Any:
-        """scikit-learn's own probabilities, for comparison (tests)."""
-        return self._pipeline.predict_proba([folded])[0]
-
     def vote(self, folded: str) -> Optional[Vote]:
         """The category when the model is at least `threshold` sure it is danger."""
         from scipy.special import softmax

@@ -193,16 +193,15 @@ class IntentModel:
         self.compile()
         return self
 
-    def compile(self) -> None:
+    def compile(self) -> Scorer:
         """Build the fast scorer from the fitted parts (after fit, and after loading)."""
         self.scorer = Scorer(self.vectorizers, self.classifier)
+        return self.scorer
 
     def probabilities(self, docs: Sequence[Doc]) -> np.ndarray:
         """Calibrated confidences, one row per doc, columns in `classes` order."""
-        if self.scorer is None:
-            self.compile()
-        assert self.scorer is not None
-        scores = _columns(self.scorer.scores(self._views(docs)))
+        scorer = self.scorer or self.compile()
+        scores = _columns(scorer.scores(self._views(docs)))
         if self.weight:
             scores = scores + self.weight * self._evidence(docs, self.classes)
         return softmax(scores / self.temperature, axis=1)

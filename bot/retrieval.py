@@ -54,20 +54,16 @@ class PolicyIndex:
     stemmer: Any
     stop_words: frozenset
     english: Dict[str, str] = field(default_factory=dict)
-    _english: Optional[Pattern[str]] = field(default=None, repr=False)
+    english_pattern: Optional[Pattern[str]] = field(default=None, repr=False)
 
     def in_danish(self, text: str) -> str:
         """`text` with the English terms of the policy's subjects put in Danish, when
         it reads as English (a Danish message keeps its loan words: "support")."""
         from bot.text import looks_english
 
-        if not self.english or not looks_english(text):
+        if self.english_pattern is None or not looks_english(text):
             return text
-        if self._english is None:
-            terms = sorted(self.english, key=len, reverse=True)
-            self._english = re.compile(
-                r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b")
-        return self._english.sub(lambda m: self.english[m.group(1)], text.lower())
+        return self.english_pattern.sub(lambda m: self.english[m.group(1)], text.lower())
 
     def tokens(self, text: str) -> List[str]:
         words = [_danish(w) for w in _WORD.findall((text or "").lower())]
@@ -148,6 +144,10 @@ def build_index(knowledge: Any, knowledge_dir: Path) -> PolicyIndex:
     retriever.index([index.tokens(text) for _, text in pairs], show_progress=False)
     index.retriever = retriever
     index.english = english_terms(knowledge_dir / ENGLISH_TERMS)
+    if index.english:  # longest first: "special school" before "school"
+        terms = sorted(index.english, key=len, reverse=True)
+        index.english_pattern = re.compile(
+            r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b")
     return index
 
 

@@ -130,5 +130,5 @@ def test_a_vote_is_scikit_learns_probability(check):
     for text in ("han trækker ikke vejret", "vi skal på ferie", "hun har taget pillerne",
                  "min far slår mig", "xyz"):
         vote = model.vote(fold(text))
-        expected = 1.0 - float(model.probabilities(fold(text))[none])
+        expected = 1.0 - float(model._pipeline.predict_proba([fold(text)])[0][none])
         assert vote is not None and vote.confidence == pytest.approx(expected, abs=1e-3)
