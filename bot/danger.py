@@ -24,8 +24,7 @@ from bot.text import fold, fold_letters, fold_variants, looks_english
 
 FOREIGN = "foreign"  # the category of a message in another language with a marker
 URGENT = "urgent"    # no category's pattern, but an urgent word with a danger cue
-# Categories whose emergency a "hvad gør man, hvis ..." wording does not defuse: a
-# parent may ask so while it happens.
+# "Hvad gør man, hvis ..." never defuses these: a parent may ask so while it happens.
 _FIRST_AID = frozenset({"not_breathing", "unconscious", "seizure", "fall_injury",
                         "bleeding", "drowning", "burns", "allergy", "poisoning"})
 # Very common Danish words: a message with none of them is not read as Danish.
@@ -66,6 +65,7 @@ class DangerCheck:
     idioms: Tuple[re.Pattern[str], ...] = ()
     over: Tuple[re.Pattern[str], ...] = ()
     general: Tuple[re.Pattern[str], ...] = ()
+    fiction: Tuple[re.Pattern[str], ...] = ()  # a film, a game, a book: no vote counts
     questions: Tuple[re.Pattern[str], ...] = ()
     present: Tuple[re.Pattern[str], ...] = ()
     cues: Tuple[re.Pattern[str], ...] = ()
@@ -139,7 +139,8 @@ class DangerCheck:
         The text is read without idioms; a message framed as over or general gets none.
         """
         plain = self._without_idioms(folded)
-        if self.model is None or len(_WORD.findall(plain)) < 3:  # "farvel" alone is none
+        if (self.model is None or len(_WORD.findall(plain)) < 3  # "farvel" alone is none
+                or _any(self.fiction, folded)):
             return None
         if not _any(self.cues + self.weak_cues, plain) and not any(
                 _any(signs, plain) for signs in self.signs.values()):
@@ -239,11 +240,9 @@ def _signs(raw: Any, categories: Iterable[str], path: Path
 
 
 def _flat(groups: Any, where: str, path: Path) -> Iterable[Any]:
-    if groups is None:
-        return []
-    if not isinstance(groups, dict):
+    if groups is not None and not isinstance(groups, dict):
         raise DangerPatternError(f"{path}: '{where}' must map names to regex lists")
-    return [r for regexes in groups.values() for r in (regexes or [])]
+    return [r for regexes in (groups or {}).values() for r in (regexes or [])]
 
 
 @lru_cache(maxsize=4)
@@ -286,6 +285,7 @@ def load_patterns(path: Path) -> DangerCheck:
         idioms=_compile_all(not_danger.get("idioms"), "not_danger.idioms", path),
         over=_compile_all(not_danger.get("over"), "not_danger.over", path),
         general=_compile_all(not_danger.get("general"), "not_danger.general", path),
+        fiction=_compile_all(not_danger.get("fiction"), "not_danger.fiction", path),
         questions=_compile_all(not_danger.get("questions"), "not_danger.questions", path),
         present=_compile_all(not_danger.get("present"), "not_danger.present", path),
         cues=_compile_all(raw.get("cues"), "cues", path),

@@ -34,7 +34,9 @@ SETS = ((DANGER_SET, NOT_DANGER_SET),
         (DATA / "danger_eval_2.yml", DATA / "not_danger_eval_2.yml"),
         (DATA / "danger_eval_3.yml", DATA / "not_danger_eval_3.yml"),
         (DATA / "danger_eval_4.yml", DATA / "not_danger_eval_4.yml"),
-        (DATA / "danger_eval_5.yml", DATA / "not_danger_eval_5.yml"))
+        (DATA / "danger_eval_5.yml", DATA / "not_danger_eval_5.yml"),
+        (DATA / "danger_eval_6.yml", DATA / "not_danger_eval_6.yml"),
+        (DATA / "danger_eval_7.yml", DATA / "not_danger_eval_7.yml"))
 DANGER_FILE = PROJECT_ROOT / "data" / "knowledge" / "danger.yml"
 
 

@@ -1,7 +1,7 @@
 """The danger check on the independent sets (tests/data/danger_eval.yml and
 not_danger_eval.yml), per category and per half.
 
-The sets were written by five helpers that had not seen the patterns, the training
+The sets were written by seven helpers that had not seen the patterns, the training
 data, the code or each other's sets (each pair after the tuning on the one before).
 Patterns were written from the tuning halves only; the held-out halves are reported
 apart (docs/child-safety.md) and their floors here only stop a regression:
@@ -26,8 +26,8 @@ CATEGORIES = {"violence", "sexual_abuse", "self_harm", "suicide", "missing", "po
               "drunk_driver"}
 # Measured on 2026-12-03 (bot.danger_eval), per pair of sets; raise them when the
 # figures rise. They are not targets: the issue asks for 100% and at most 2%.
-HELDOUT_RECALL_FLOOR = (0.94, 0.92, 0.94, 0.95, 0.95)
-HELDOUT_FALSE_ALARM_CEILING = (0.04, 0.06, 0.03, 0.12, 0.08)
+HELDOUT_RECALL_FLOOR = (0.94, 0.92, 0.94, 0.95, 0.95, 0.95, 0.97)
+HELDOUT_FALSE_ALARM_CEILING = (0.04, 0.06, 0.03, 0.11, 0.08, 0.02, 0.05)
 PAIRS = [pytest.param(i, d, o, id=d.stem) for i, (d, o) in enumerate(SETS)]
 
 
@@ -39,7 +39,10 @@ def check():
 @pytest.mark.parametrize(("index", "danger_set", "ordinary_set"), PAIRS)
 def test_the_sets_are_large_enough_and_split_in_halves(index, danger_set, ordinary_set):
     danger, ordinary = load_cases(danger_set), load_cases(ordinary_set)
-    assert len(danger) >= 250 and len(ordinary) >= 250
+    # The first five pairs hold at least 250 of each; the sixth and seventh, written by
+    # two helpers at once, half as many each (eight a category, fourteen a kind).
+    least = 250 if index < 5 else 130
+    assert len(danger) >= least and len(ordinary) >= least
     assert {c.category for c in danger} == CATEGORIES
     for cases in (danger, ordinary):
         held = Counter(c.category for c in cases if c.heldout)
