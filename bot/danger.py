@@ -20,20 +20,13 @@ import yaml
 
 from bot.danger_model import DangerExamplesError, DangerModel
 from bot.settings import PROJECT_ROOT
-from bot.text import fold, fold_letters, fold_variants, looks_english
+from bot.text import fold, fold_letters, fold_variants, guess_language
 
 FOREIGN = "foreign"  # the category of a message in another language with a marker
 URGENT = "urgent"    # no category's pattern, but an urgent word with a danger cue
 # "Hvad gør man, hvis ..." never defuses these: a parent may ask so while it happens.
 _FIRST_AID = frozenset({"not_breathing", "unconscious", "seizure", "fall_injury",
                         "bleeding", "drowning", "burns", "allergy", "poisoning"})
-# Very common Danish words: a message with none of them is not read as Danish.
-_DANISH = frozenset({"jeg", "ikke", "ik", "og", "min", "mit", "mine", "mig", "hun", "han",
-                     "har", "det", "pa", "til", "hvad", "hvordan", "son", "datter", "barn",
-                     "hjalp", "med", "af", "som", "vores", "hans", "hendes", "vil",
-                     "kan", "skal", "der", "hvem", "hvor", "ham", "hende", "os", "mor",
-                     "far", "bornene", "born", "lige", "ikk", "er", "stadig", "efter", "fra",
-                     "skolen", "kl"})
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -79,7 +72,7 @@ class DangerCheck:
     def assess(self, text: str) -> Assessment:
         """Category, writer and language of `text` (see data/knowledge/danger.yml)."""
         readings = fold_variants(text or "")
-        language = self._language(text or "", readings[0])
+        language = guess_language(text or "", readings[0])
         young = any(self._young(r) for r in readings)
         defused: Optional[str] = None
         for reading in readings:
@@ -171,20 +164,6 @@ class DangerCheck:
             return True
         return not _any(self.parent, folded) and _any(self.young[2:], folded)
 
-    @staticmethod
-    def _language(text: str, folded: str) -> str:
-        if looks_english(text):
-            return "en"
-        words = _WORD.findall(folded)
-        danish = sum(w in _DANISH for w in words)
-        if not words or danish >= 2 or (danish and len(words) <= 3):
-            return "da"
-        return "other"
-
-
-# The old name, kept for the staff tools and tests that use it.
-DangerPatterns = DangerCheck
-
 
 def _any(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
     return any(p.search(text) for p in patterns)
@@ -265,11 +244,29 @@ def _model(raw: Any, path: Path) -> Optional[DangerModel]:
         raise DangerPatternError(f"{path}: the danger classifier: {error}") from error
 
 
+def _with_snippets(value: Any, snippets: Dict[str, str], path: Path) -> Any:
+    """`value` with every <name> of `snippets` written out, in strings at any depth."""
+    if isinstance(value, list):
+        return [_with_snippets(v, snippets, path) for v in value]
+    if isinstance(value, dict):
+        return {k: _with_snippets(v, snippets, path) for k, v in value.items()}
+    if not isinstance(value, str):
+        return value
+    unknown = sorted(set(re.findall(r"<(\w+)>", value)) - set(snippets))
+    if unknown:
+        raise DangerPatternError(f"{path}: no snippet named <{unknown[0]}> (in {value!r})")
+    return re.sub(r"<(\w+)>", lambda found: snippets[found[1]], value)
+
+
 def load_patterns(path: Path) -> DangerCheck:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise DangerPatternError(f"{path}: cannot read danger patterns: {error}") from error
+    snippets = raw.pop("snippets", None) or {}
+    if not isinstance(snippets, dict):
+        raise DangerPatternError(f"{path}: 'snippets' must map names to regex pieces")
+    raw = _with_snippets(raw, {str(k): str(v) for k, v in snippets.items()}, path)
     categories, titles = _categories(raw, path)
     not_danger = raw.get("not_danger") or {}
     writer = raw.get("writer") or {}

@@ -29,14 +29,9 @@ from bot.settings import PROJECT_ROOT
 DATA = PROJECT_ROOT / "tests" / "data"
 DANGER_SET = DATA / "danger_eval.yml"
 NOT_DANGER_SET = DATA / "not_danger_eval.yml"
-# A second pair from another independent helper (written after the first tuning).
-SETS = ((DANGER_SET, NOT_DANGER_SET),
-        (DATA / "danger_eval_2.yml", DATA / "not_danger_eval_2.yml"),
-        (DATA / "danger_eval_3.yml", DATA / "not_danger_eval_3.yml"),
-        (DATA / "danger_eval_4.yml", DATA / "not_danger_eval_4.yml"),
-        (DATA / "danger_eval_5.yml", DATA / "not_danger_eval_5.yml"),
-        (DATA / "danger_eval_6.yml", DATA / "not_danger_eval_6.yml"),
-        (DATA / "danger_eval_7.yml", DATA / "not_danger_eval_7.yml"))
+# Seven pairs, each from another independent helper, written after the tuning on the last.
+SETS = tuple((DATA / f"danger_eval{suffix}.yml", DATA / f"not_danger_eval{suffix}.yml")
+             for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7"))
 DANGER_FILE = PROJECT_ROOT / "data" / "knowledge" / "danger.yml"
 
 

@@ -15,6 +15,7 @@ INPUT_PROBLEM = "input_problem"
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_LETTERS = re.compile(r"[^\W\d_]+")  # every run of letters, one letter too
 _FOLDS = (("aa", "a"), ("å", "a"), ("ae", "a"), ("æ", "a"), ("ä", "a"),
           ("oe", "o"), ("ø", "o"), ("ö", "o"))
 
@@ -92,6 +93,26 @@ def looks_english(text: str) -> bool:
     danish = sum(w in danish_only or any(c in w for c in "æøå") for w in lowered)
     return english >= 2 and english > 2 * danish
 
+
+
+# Very common Danish words (folded): a message with none of them is not read as Danish.
+_DANISH = frozenset({"jeg", "ikke", "ik", "og", "min", "mit", "mine", "mig", "hun", "han",
+                     "har", "det", "pa", "til", "hvad", "hvordan", "son", "datter", "barn",
+                     "hjalp", "med", "af", "som", "vores", "hans", "hendes", "vil",
+                     "kan", "skal", "der", "hvem", "hvor", "ham", "hende", "os", "mor",
+                     "far", "bornene", "born", "lige", "ikk", "er", "stadig", "efter", "fra",
+                     "skolen", "kl"})
+
+
+def guess_language(text: str, folded: str) -> str:
+    """"en", "da" or "other" (a language the bot cannot read) for `text`, folded as `folded`."""
+    if looks_english(text):
+        return "en"
+    words = _LETTERS.findall(folded)
+    danish = sum(w in _DANISH for w in words)
+    if not words or danish >= 2 or (danish and len(words) <= 3):
+        return "da"
+    return "other"
 
 def inspect_input(text: Optional[str], max_chars: int) -> Optional[str]:
     """Name the problem with a message the bot cannot answer normally, or None.

@@ -79,6 +79,7 @@ def test_ordinary_questions_are_not_flagged(patterns, text):
 @pytest.mark.parametrize(("pattern", "reason"), [
     ("(unclosed", "not a valid regex"),
     ("slår\\W+mig", "uses"),  # folding lower-cases patterns: \W would become \w
+    ("slår<until_new_evnt>", "no snippet named <until_new_evnt>"),  # a staff typo
 ])
 def test_broken_pattern_file_is_named(tmp_path, pattern, reason):
     path = tmp_path / "danger.yml"

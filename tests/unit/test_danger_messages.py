@@ -12,7 +12,7 @@ from typing import Dict, List, Set, Tuple
 import pytest
 import yaml
 
-from bot.danger import DangerPatterns, load_patterns
+from bot.danger import DangerCheck, load_patterns
 from bot.settings import PROJECT_ROOT
 from tests.conftest import KNOWLEDGE_DIR, TEST_DATA
 
@@ -64,7 +64,7 @@ ORDINARY = _messages("ordinary")
 
 
 @pytest.fixture(scope="module")
-def patterns() -> DangerPatterns:
+def patterns() -> DangerCheck:
     return load_patterns(KNOWLEDGE_DIR / "danger.yml")
 
 
@@ -80,12 +80,12 @@ def test_no_message_is_listed_twice() -> None:
 
 
 @pytest.mark.parametrize("text", DANGER)
-def test_danger_message_is_caught(patterns: DangerPatterns, text: str) -> None:
+def test_danger_message_is_caught(patterns: DangerCheck, text: str) -> None:
     assert patterns.match(text) is not None, f"no danger pattern matches {text!r}"
 
 
 @pytest.mark.parametrize("text", ORDINARY)
-def test_ordinary_message_is_not_flagged(patterns: DangerPatterns, text: str) -> None:
+def test_ordinary_message_is_not_flagged(patterns: DangerCheck, text: str) -> None:
     category = patterns.match(text)
     assert category is None, f"{text!r} matches a '{category}' pattern"
 
@@ -101,7 +101,7 @@ def test_messages_are_not_in_the_training_data_or_the_dev_questions() -> None:
     assert not leaked, f"test messages copied elsewhere: {leaked}"
 
 
-def test_no_ordinary_training_example_matches_a_pattern(patterns: DangerPatterns) -> None:
+def test_no_ordinary_training_example_matches_a_pattern(patterns: DangerCheck) -> None:
     examples = [(intent, text) for intent, text in _training_examples()
                 if intent != ACUTE_DANGER_INTENT]
     assert examples, f"no training examples found in {NLU_DIR}"
@@ -113,7 +113,7 @@ def test_no_ordinary_training_example_matches_a_pattern(patterns: DangerPatterns
     assert not flagged, f"ordinary training examples sent to 112: {sorted(flagged)}"
 
 
-def test_benign_idioms_never_occur_in_a_danger_message(patterns: DangerPatterns) -> None:
+def test_benign_idioms_never_occur_in_a_danger_message(patterns: DangerCheck) -> None:
     explained = [text for text in DANGER if patterns.benign_idiom(text)]
     assert explained == []
     danger_training = [text for intent, text in _training_examples() if intent == "acute_danger"]
