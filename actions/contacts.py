@@ -20,10 +20,16 @@ from actions.knowledge import LAST_SECTION_SLOT
 from bot import settings
 from bot.callback import asks_for_the_childs_own_line, is_contact_ask
 from bot.callback_replies import REQUEST_CALLBACK_BUTTON, availability_sentence
+from bot.childrens_line import asks_for_the_childrens_line, wants_the_municipality
 from bot.knowledge import CHILDREN_CONTACT_ID, Knowledge
 from bot.notify import delivery_targets
 from bot.replies import contact_reply, worry_reply
-from bot.safety_replies import acute_danger_reply, young_contact_reply, young_worry_reply
+from bot.safety_replies import (
+    acute_danger_reply,
+    children_line,
+    young_contact_reply,
+    young_worry_reply,
+)
 from bot.text import fold
 
 CHILDREN_LINE_WORD = "bornetelefon"  # "Børnetelefonen" folded, in any inflection
@@ -40,12 +46,19 @@ class ActionContactPerson(KnowledgeAction):
         text = fold(raw)
         after_childrens_line = (tracker.get_slot(LAST_CONTACT_SLOT) == CHILDREN_CONTACT_ID
                                 and is_contact_ask(raw))
-        if (young_writer(tracker) or CHILDREN_LINE_WORD in text or after_childrens_line
-                or asks_for_the_childs_own_line(raw)):
-            # A child asking who to talk to, anyone asking for Børnetelefonen by name, or
-            # a bare "og nummeret?" after its card, or a parent asking where the child can
-            # call themselves: Børnetelefonen, not the centre chief.
-            return Answer(young_contact_reply(knowledge), writer_events(tracker))
+        young = young_writer(tracker)
+        if young and wants_the_municipality(raw) and not asks_for_the_childrens_line(raw):
+            # A young person about their own case or a complaint: the municipal
+            # contact, and Børnetelefonen beside it.
+            municipal = contact_reply(knowledge, tracker.get_slot(LAST_SECTION_SLOT))
+            return Answer(municipal + children_line(knowledge), writer_events(tracker))
+        if (young or CHILDREN_LINE_WORD in text or after_childrens_line
+                or asks_for_the_childs_own_line(raw) or asks_for_the_childrens_line(raw)):
+            # A child asking who to talk to, anyone asking for Børnetelefonen by name or
+            # for someone to talk to anonymously, a bare "og nummeret?" after its card,
+            # or a parent asking where the child can call themselves: Børnetelefonen.
+            language = str(writer(tracker).get("language") or "da")
+            return Answer(young_contact_reply(knowledge, language), writer_events(tracker))
         section_id = tracker.get_slot(LAST_SECTION_SLOT)
         replies = contact_reply(knowledge, section_id)
         contact = knowledge.contact_for_section(section_id)

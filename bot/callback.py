@@ -271,7 +271,9 @@ def asks_for_the_childs_own_line(text: str) -> bool:
     """A parent asks where the child can turn themselves: Børnetelefonen's card. Only a
     question, as `asks_for_a_person`."""
     stripped = (text or "").strip()
-    asked = stripped.endswith("?") or _QUESTION_START.match(stripped) is not None
+    # The question may follow a sentence of story: "Hun vil ikke tale med mig. Findes ..."
+    asked = stripped.endswith("?") or any(
+        _QUESTION_START.match(part) for part in re.split(r"(?<=[.!])\s+", stripped))
     return asked and _FOR_THE_CHILD.search(fold(stripped)) is not None
 
 

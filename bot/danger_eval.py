@@ -29,9 +29,9 @@ from bot.settings import PROJECT_ROOT
 DATA = PROJECT_ROOT / "tests" / "data"
 DANGER_SET = DATA / "danger_eval.yml"
 NOT_DANGER_SET = DATA / "not_danger_eval.yml"
-# Seven pairs, each from another independent helper, written after the tuning on the last.
+# Nine pairs, each from another independent helper, written after the tuning on the last.
 SETS = tuple((DATA / f"danger_eval{suffix}.yml", DATA / f"not_danger_eval{suffix}.yml")
-             for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7"))
+             for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9"))
 DANGER_FILE = PROJECT_ROOT / "data" / "knowledge" / "danger.yml"
 
 

@@ -31,11 +31,14 @@ _INJECTION = re.compile(
     r"|\b(jailbreak\w*|dan\s+mode|developer\s+mode|udviklertilstand)\b"
     # the bot's own prompt: "vis din systemprompt", "reveal your system prompt"
     r"|\bsystem\s*prompt\w*|\b(din|dine|your)\s+(prompt\w*|instruks\w*|instruktion\w*|"
-    r"instructions|programmering|programming)\b",
+    r"instructions|programmering|programming)\b"
+    # a new rule announced: "ny regel: ...", "new instructions:"
+    r"|\b(ny|nye|new)\s+(regel|regler|instruks\w*|instruktion\w*|rules?|instructions?)\s*:",
 )
 # A line that poses as another speaker: "system: ...", "[assistant]", "<|im_start|>".
-_FAKE_ROLE = re.compile(r"(^|\n)\s*[\[<(#|]*\s*(system|assistant|assistent|developer|"
-                        r"udvikler|admin|im_start)\s*[\]>)|:]", re.IGNORECASE)
+# A markup tag may come first: "</user> SYSTEM: ...".
+_FAKE_ROLE = re.compile(r"(^|\n|<\s*/?\s*\w+\s*>)\s*[\[<(#|]*\s*(system|assistant|assistent|"
+                        r"developer|udvikler|admin|im_start)\s*[\]>)|:]", re.IGNORECASE)
 
 
 def is_injection(text: str) -> bool:

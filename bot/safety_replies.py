@@ -39,9 +39,14 @@ def young_worry_reply(knowledge: Knowledge) -> List[Reply]:
     )
 
 
-def young_contact_reply(knowledge: Knowledge) -> List[Reply]:
-    """A young person asking who they can talk to: Børnetelefonen and a grown-up."""
-    return children_line(knowledge) + [
+def young_contact_reply(knowledge: Knowledge, language: str = "da") -> List[Reply]:
+    """A young person asking who they can talk to: Børnetelefonen and a grown-up. In
+    English, a line in English first (the rest stays Danish, as every answer does)."""
+    children = knowledge.contacts[CHILDREN_CONTACT_ID]
+    english: List[Reply] = [] if language == "da" else [
+        {"text": f"Children and young people can call {children.name} for free and "
+                 f"anonymously on {format_phone(children.phone)}."}]
+    return english + children_line(knowledge) + [
         {"text": "Du kan også tale med en voksen, du stoler på, fx en lærer, "
                  "sundhedsplejersken eller en voksen i din familie."}]
 

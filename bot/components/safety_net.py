@@ -44,6 +44,7 @@ from bot.callback import (
     is_contact_ask,
     is_stop,
 )
+from bot.childrens_line import asks_for_the_childrens_line
 from bot.components.input_guard import ORIGINAL_TEXT, UNMASKED_TEXT
 from bot.danger import Assessment, DangerCheck, load_patterns
 from bot.injection import is_injection
@@ -118,8 +119,9 @@ class SafetyNet(GraphComponent):
                   and (self._predicted(message) or "").startswith(TOPIC_INTENT_PREFIX)):
                 # Who to contact about a topic is a person, not the topic's text.
                 self._override(message, CONTACT_INTENT)
-            elif asks_for_the_childs_own_line(text):
-                # "Hvor kan hun selv ringe?": Børnetelefonen (action_contact_person).
+            elif asks_for_the_childs_own_line(text) or asks_for_the_childrens_line(text):
+                # "Hvor kan hun selv ringe?", "nogen at tale med anonymt": Børnetelefonen
+                # (action_contact_person).
                 self._override(message, CONTACT_INTENT)
             elif message.get(INPUT_PROBLEM) and not self._answerable_english(message):
                 self._override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)

@@ -113,3 +113,21 @@ def test_an_english_policy_question_in_the_policys_terms_finds_its_section(bot):
     reply = bot.conversation().say("Is there anything in the policy about exercise and "
                                    "healthy food for kids?")
     assert custom_ids(reply, "source") == ["trivsel-og-sundhed"], reply
+
+
+def test_a_young_person_asking_for_someone_anonymous_gets_childrens_helpline(bot):
+    reply = bot.conversation().say("jeg er 15 og har brug for at tale med en voksen anonymt")
+    assert custom_ids(reply, "contact") == ["boernetelefonen"], reply
+
+
+def test_a_teenager_asking_in_english_for_a_helpline_gets_it_in_english_too(bot):
+    reply = bot.conversation().say("I'm 14, is there a phone line for teens where nobody "
+                                   "tells my parents?")
+    assert custom_ids(reply, "contact") == ["boernetelefonen"], reply
+    assert "Children and young people can call" in " ".join(texts(reply))
+
+
+def test_a_young_persons_complaint_about_their_case_gets_the_centre_chief_too(bot):
+    reply = bot.conversation().say("jeg er 16 og vil klage over min sag, hvem skal jeg "
+                                   "kontakte?")
+    assert custom_ids(reply, "contact") == ["centerchef", "boernetelefonen"], reply

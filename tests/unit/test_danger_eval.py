@@ -24,10 +24,10 @@ CATEGORIES = {"violence", "sexual_abuse", "self_harm", "suicide", "missing", "po
               "not_breathing", "unconscious", "seizure", "fall_injury", "bleeding",
               "drowning", "burns", "allergy", "weapons_threats", "confinement",
               "drunk_driver"}
-# Measured on 2026-12-03 (bot.danger_eval), per pair of sets; raise them when the
+# Measured on 2026-12-04 (bot.danger_eval), per pair of sets; raise them when the
 # figures rise. They are not targets: the issue asks for 100% and at most 2%.
-HELDOUT_RECALL_FLOOR = (0.94, 0.92, 0.94, 0.95, 0.95, 0.95, 0.97)
-HELDOUT_FALSE_ALARM_CEILING = (0.04, 0.06, 0.03, 0.11, 0.08, 0.02, 0.05)
+HELDOUT_RECALL_FLOOR = (0.94, 0.92, 0.94, 0.95, 0.95, 0.95, 0.97, 0.97, 0.97)
+HELDOUT_FALSE_ALARM_CEILING = (0.04, 0.06, 0.03, 0.11, 0.08, 0.02, 0.03, 0.12, 0.12)
 PAIRS = [pytest.param(i, d, o, id=d.stem) for i, (d, o) in enumerate(SETS)]
 
 
@@ -39,8 +39,8 @@ def check():
 @pytest.mark.parametrize(("index", "danger_set", "ordinary_set"), PAIRS)
 def test_the_sets_are_large_enough_and_split_in_halves(index, danger_set, ordinary_set):
     danger, ordinary = load_cases(danger_set), load_cases(ordinary_set)
-    # The first five pairs hold at least 250 of each; the sixth and seventh, written by
-    # two helpers at once, half as many each (eight a category, fourteen a kind).
+    # The first five pairs hold at least 250 of each; the later ones, written by two
+    # helpers at a time, half as many each (eight a category, fourteen a kind).
     least = 250 if index < 5 else 130
     assert len(danger) >= least and len(ordinary) >= least
     assert {c.category for c in danger} == CATEGORIES

@@ -1,0 +1,40 @@
+"""Who a young person is sent to: Børnetelefonen, or the municipality with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.childrens_line import asks_for_the_childrens_line, wants_the_municipality
+
+
+@pytest.mark.parametrize("text", [
+    "jeg er 15 og vil gerne tale med en voksen anonymt",
+    "kan man ringe anonymt et sted når man er 12",
+    "er der et nummer hvor jeg ikke skal sige mit navn",
+    "kan jeg skrive med nogen uden at mine forældre får det at vide",
+    "is there a phone line for teens where I can talk anonymously",
+    "I want to talk to someone who won't tell my mum",
+    "hvor kan man henvende sig som ung",
+])
+def test_someone_to_talk_to_without_a_name_or_the_parents_told(text):
+    assert asks_for_the_childrens_line(text)
+
+
+@pytest.mark.parametrize("text", [
+    "bliver min sag anonymiseret i jeres statistik",
+    "hvad er tidlig indsats",
+    "jeg har det svært som ung mor",
+    "kan I tale med skolen om min søn",
+])
+def test_a_parent_about_privacy_or_a_topic_is_no_ask_for_the_childrens_line(text):
+    assert not asks_for_the_childrens_line(text)
+
+
+@pytest.mark.parametrize(("text", "municipal"), [
+    ("jeg er 16 og vil klage over min sagsbehandler", True),
+    ("hvem kan jeg ringe til hos kommunen om min egen sag", True),
+    ("I want to complain about my case", True),
+    ("jeg er 13 og har ingen at snakke med", False),
+])
+def test_a_young_person_about_their_own_case_wants_the_municipality(text, municipal):
+    assert wants_the_municipality(text) is municipal
