@@ -29,7 +29,6 @@ from bot.callback import (
     NAME,
     REACH,
     Correction,
-    asks_for_contact_detail,
     clean_description,
     clean_name,
     find_correction,
@@ -39,6 +38,7 @@ from bot.callback import (
     reach_from_slot,
     starts_own_path,
 )
+from bot.contact_asks import asks_for_contact_detail
 from bot.handoff_store import HandoffStoreError, NewRequest, store_for
 from bot.knowledge import Contact, Knowledge, Section, load_knowledge
 from bot.notify import Notifier, delivery_targets

@@ -18,9 +18,14 @@ from actions.base import (
 from actions.callback import reset_form
 from actions.knowledge import LAST_SECTION_SLOT
 from bot import settings
-from bot.callback import asks_for_the_childs_own_line, is_contact_ask
 from bot.callback_replies import REQUEST_CALLBACK_BUTTON, availability_sentence
-from bot.childrens_line import asks_for_the_childrens_line, wants_the_municipality
+from bot.contact_asks import (
+    asks_for_the_childrens_line,
+    asks_for_the_childs_own_line,
+    is_contact_ask,
+    refers_back,
+    wants_the_municipality,
+)
 from bot.knowledge import CHILDREN_CONTACT_ID, Knowledge
 from bot.notify import delivery_targets
 from bot.replies import contact_reply, worry_reply
@@ -45,7 +50,7 @@ class ActionContactPerson(KnowledgeAction):
         raw = str(tracker.latest_message.get("text") or "")
         text = fold(raw)
         after_childrens_line = (tracker.get_slot(LAST_CONTACT_SLOT) == CHILDREN_CONTACT_ID
-                                and is_contact_ask(raw))
+                                and (is_contact_ask(raw) or refers_back(raw)))
         young = young_writer(tracker)
         if young and wants_the_municipality(raw) and not asks_for_the_childrens_line(raw):
             # A young person about their own case or a complaint: the municipal

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.privacy import EMAIL_PATTERN, contains_cpr
-from bot.text import fold, strip_html
+from bot.text import strip_html
 
 # Slots of the form, in the order the parent is asked.
 DESCRIPTION = "callback_description"
@@ -32,7 +32,7 @@ QUESTION_INTENTS = frozenset(
      "ask_privacy", "ask_followup"}
 )
 QUESTION_CONFIDENCE = 0.6
-_QUESTION_START = re.compile(
+QUESTION_START = re.compile(
     r"^(hvad|hvem|hvor|hvordan|hvorfor|hvornår|hvilke?|kan|må|skal|er|har|gælder|findes)\b",
     re.IGNORECASE,
 )
@@ -126,7 +126,7 @@ def starts_own_path(text: str, intent: str) -> bool:
     if intent == "stop_form":
         return bool(_STOP_CUE.search(lowered))
     if intent == "correct_callback":
-        return bool(_CORRECTION_WORDS.search(lowered)) or any(
+        return bool(CORRECTION_WORDS.search(lowered)) or any(
             words.search(lowered) for _, words in _FIELD_WORDS
         )
     return False
@@ -136,7 +136,7 @@ def looks_like_question(text: str, intent: str, confidence: float) -> bool:
     """A question to the bot rather than an answer to the form."""
     if starts_own_path(text, intent):
         return True
-    asked = text.strip().endswith("?") or bool(_QUESTION_START.match(text.strip()))
+    asked = text.strip().endswith("?") or bool(QUESTION_START.match(text.strip()))
     is_question_intent = intent.startswith(QUESTION_INTENTS_PREFIX) or intent in QUESTION_INTENTS
     return asked and is_question_intent and confidence >= QUESTION_CONFIDENCE
 
@@ -178,7 +178,7 @@ _FIELD_WORDS = (
     (NAME, re.compile(r"\b(navn\w*|hedder|stavet)\b")),
     (DESCRIPTION, re.compile(r"\b(beskrivelse\w*|besked\w*|teksten|det\s+jeg\s+skrev\s+om)\b")),
 )
-_CORRECTION_WORDS = re.compile(
+CORRECTION_WORDS = re.compile(
     r"\b(ret|rette|retter|ændre|ændr|aendre|forkert|fejl|\w*fejl|skrev\s+forkert|"
     r"ikke\s+rigtig\w*|i\s+stedet|staves|tilføje|glemte|ciffer)\b"
 )
@@ -209,80 +209,9 @@ def mentions_correction(text: str) -> bool:
     """A message at the consent step that asks to change an answer, not to cancel."""
     lowered = (text or "").lower()
     return bool(parse_reach(text)) or (
-        bool(_CORRECTION_WORDS.search(lowered))
+        bool(CORRECTION_WORDS.search(lowered))
         and any(words.search(lowered) for _, words in _FIELD_WORDS)
     )
-
-
-# Compounds count ("hovednummer", "telefonnummeret", "mailadresse").
-_CONTACT_WORDS = re.compile(
-    r"\b\w*(nummer|nummr|telefon|mail)\w*|\b(nr|tlf|mobil\w*|e-?mail\w*|kontakt\w*|"
-    r"phone|number|contact)\b"
-)
-CONTACT_ASK_MAX_WORDS = 5
-# "politikken på mail", "pdf på mail": a way to get the policy, not a person's address.
-_POLICY_WORDS = re.compile(r"\b(politik\w*|pdf\w*|tekst\w*|retningslinje\w*|dokument\w*|"
-                           r"tilsend\w*)\b")
-
-
-def asks_for_contact_detail(text: str) -> bool:
-    """ "og mailen?", "telefon nummer": asks for a number or an address, gives none and
-    corrects nothing. Outside the callback request this is a question for a contact."""
-    lowered = (text or "").lower()
-    return (
-        _CONTACT_WORDS.search(lowered) is not None
-        and "cpr" not in lowered  # a question about one's CPR number is about privacy
-        and not _CORRECTION_WORDS.search(lowered)
-        and not any(ch.isdigit() for ch in lowered)
-        and parse_reach(text) is None
-    )
-
-
-# "Hvem kan jeg kontakte om ...", "er der nogen jeg kan tale med", "kan jeg skrive til
-# nogen om ...": a person is asked for, whatever topic the question also names.
-_WHO_TO_REACH = re.compile(
-    r"\b(hvem|nogen|nogle)\b[^.?!]{0,30}\b(kontakte|ringe\s+til|skrive\s+til|tale\s+med|"
-    r"snakke\s+med|henvende\s+mig|spørge)\b"
-    r"|\b(kontakte|ringe\s+til|skrive\s+(en\s+mail\s+)?til|tale\s+med|snakke\s+med|"
-    r"henvende\s+mig\s+til)\s+(nogen|en\s+person|en\s+medarbejder|en\s+voksen)\b"
-)
-
-
-def asks_for_a_person(text: str) -> bool:
-    """Asks who to contact ("hvem kan jeg ringe til om tandplejen?"), not what the policy
-    says. Only a question: "jeg vil gerne tale med nogen om ..." may be a form answer."""
-    stripped = (text or "").strip()
-    asked = stripped.endswith("?") or _QUESTION_START.match(stripped) is not None
-    return asked and _WHO_TO_REACH.search(stripped.lower()) is not None
-
-
-# "Hvor kan hun selv ringe?", "en rådgivning hvor børn og unge selv kan ringe": a line
-# for the child, not for the parent (folded text: "son", "born", "radgivning").
-_FOR_THE_CHILD = re.compile(
-    r"\b(hun|han|barnet|min\s+(son|datter|dreng|pige)|vores\s+\w+|unge|born|teenager\w*)"
-    r"\b[^.?!]{0,30}\b(selv\s+)?(kan|ma)\s+(selv\s+)?(ringe|skrive|tale|snakke|henvende)\b"
-    r"|\b(kan|ma)\s+(hun|han|barnet|(min|vores)\s+\w+|de\s+unge|bornene)\s+(selv\s+)?"
-    r"(ringe|skrive|tale|snakke|henvende)\b"
-    r"|\b(radgivning|telefon|linje|sted)\w*\s+(for|til)\s+(born|unge|teenager\w*)\b"
-)
-
-
-def asks_for_the_childs_own_line(text: str) -> bool:
-    """A parent asks where the child can turn themselves: Børnetelefonen's card. Only a
-    question, as `asks_for_a_person`."""
-    stripped = (text or "").strip()
-    # The question may follow a sentence of story: "Hun vil ikke tale med mig. Findes ..."
-    asked = stripped.endswith("?") or any(
-        _QUESTION_START.match(part) for part in re.split(r"(?<=[.!])\s+", stripped))
-    return asked and _FOR_THE_CHILD.search(fold(stripped)) is not None
-
-
-def is_contact_ask(text: str) -> bool:
-    """A bare ask for a contact detail ("telefon?", "og hans mail"): a few words only,
-    and not about getting the policy itself ("politikken på mail")."""
-    return (len((text or "").split()) <= CONTACT_ASK_MAX_WORDS
-            and asks_for_contact_detail(text)
-            and _POLICY_WORDS.search((text or "").lower()) is None)
 
 
 def new_reference() -> str:

@@ -24,8 +24,9 @@ from typing import FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
-from bot.danger import _WORD, URGENT, DangerCheck, _any, load_patterns
+from bot.danger import _WORD, URGENT, DangerCheck, _any
 from bot.danger_eval import DANGER_FILE
+from bot.danger_file import load_patterns
 from bot.danger_model import NONE, DangerModel, load_examples
 from bot.text import fold, fold_variants
 

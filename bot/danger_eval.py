@@ -23,7 +23,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import yaml
 
-from bot.danger import DangerCheck, load_patterns
+from bot.danger import DangerCheck
+from bot.danger_file import load_patterns
 from bot.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "tests" / "data"
@@ -31,7 +32,7 @@ DANGER_SET = DATA / "danger_eval.yml"
 NOT_DANGER_SET = DATA / "not_danger_eval.yml"
 # Nine pairs, each from another independent helper, written after the tuning on the last.
 SETS = tuple((DATA / f"danger_eval{suffix}.yml", DATA / f"not_danger_eval{suffix}.yml")
-             for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9"))
+             for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9", "_10", "_11"))
 DANGER_FILE = PROJECT_ROOT / "data" / "knowledge" / "danger.yml"
 
 

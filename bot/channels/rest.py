@@ -51,7 +51,8 @@ from bot.channels.public import (
     plain_text,
     required_string,
 )
-from bot.danger import DangerCheck, DangerPatternError, load_patterns
+from bot.danger import DangerCheck
+from bot.danger_file import DangerPatternError, load_patterns
 from bot.knowledge import DANGER_FILE
 
 logger = logging.getLogger(__name__)

@@ -38,15 +38,16 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import settings
-from bot.callback import (
+from bot.callback import is_stop
+from bot.components.input_guard import ORIGINAL_TEXT, UNMASKED_TEXT
+from bot.contact_asks import (
     asks_for_a_person,
+    asks_for_the_childrens_line,
     asks_for_the_childs_own_line,
     is_contact_ask,
-    is_stop,
 )
-from bot.childrens_line import asks_for_the_childrens_line
-from bot.components.input_guard import ORIGINAL_TEXT, UNMASKED_TEXT
-from bot.danger import Assessment, DangerCheck, load_patterns
+from bot.danger import Assessment, DangerCheck
+from bot.danger_file import load_patterns
 from bot.injection import is_injection
 from bot.knowledge import DANGER_FILE
 from bot.text import INPUT_PROBLEM

@@ -131,3 +131,18 @@ def test_a_young_persons_complaint_about_their_case_gets_the_centre_chief_too(bo
     reply = bot.conversation().say("jeg er 16 og vil klage over min sag, hvem skal jeg "
                                    "kontakte?")
     assert custom_ids(reply, "contact") == ["centerchef", "boernetelefonen"], reply
+
+
+def test_asking_to_write_instead_of_calling_gives_the_address_not_the_callback_form(bot):
+    chat = bot.conversation()
+    chat.say("hvem kan jeg tale med om min datters skoleskift?")
+    reply = chat.say("må jeg hellere maile i stedet for at ringe?")
+    assert custom_ids(reply, "contact") == ["centerchef"], reply
+    assert "Hvad vil du gerne tale med kommunen om" not in " ".join(texts(reply))
+
+
+def test_a_question_pointing_back_at_childrens_helpline_stays_with_it(bot):
+    chat = bot.conversation()
+    chat.say("jeg er 13, hvem kan jeg ringe til?")
+    reply = chat.say("hvem driver den?")
+    assert custom_ids(reply, "contact") == ["boernetelefonen"], reply

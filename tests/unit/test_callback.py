@@ -8,12 +8,10 @@ from bot.callback import (
     DESCRIPTION,
     NAME,
     REACH,
-    asks_for_a_person,
     clean_description,
     clean_name,
     find_correction,
     find_phone,
-    is_contact_ask,
     is_stop,
     looks_like_question,
     mentions_correction,
@@ -22,6 +20,7 @@ from bot.callback import (
     reach_from_slot,
     starts_own_path,
 )
+from bot.contact_asks import asks_for_a_person, is_contact_ask
 from bot.privacy import contains_cpr
 
 
@@ -179,5 +178,5 @@ def test_asking_who_a_text_is_for_or_by_is_not_asking_for_a_person(text):
     ("kan jeg tale med en leder", False),
 ])
 def test_a_line_for_the_child_themselves(text, for_the_child):
-    from bot.callback import asks_for_the_childs_own_line
+    from bot.contact_asks import asks_for_the_childs_own_line
     assert asks_for_the_childs_own_line(text) is for_the_child

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.danger import DangerPatternError, load_patterns
+from bot.danger_file import DangerPatternError, load_patterns
 from tests.conftest import KNOWLEDGE_DIR
 
 

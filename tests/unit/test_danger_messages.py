@@ -12,7 +12,8 @@ from typing import Dict, List, Set, Tuple
 import pytest
 import yaml
 
-from bot.danger import DangerCheck, load_patterns
+from bot.danger import DangerCheck
+from bot.danger_file import load_patterns
 from bot.settings import PROJECT_ROOT
 from tests.conftest import KNOWLEDGE_DIR, TEST_DATA
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.danger import load_patterns
+from bot.danger_file import load_patterns
 from bot.danger_model import DangerExamplesError, DangerModel
 from tests.conftest import KNOWLEDGE_DIR
 
@@ -73,7 +73,7 @@ def test_a_sign_of_another_category_does_not_back_the_vote(check):
 
 
 def test_signs_for_an_unknown_category_are_refused(tmp_path):
-    from bot.danger import DangerPatternError
+    from bot.danger_file import DangerPatternError
     source = (KNOWLEDGE_DIR / "danger.yml").read_text(encoding="utf-8")
     broken = tmp_path / "danger.yml"
     broken.write_text(source.replace("signs:\n  violence:", "signs:\n  vold:"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.danger import load_patterns
+from bot.danger_file import load_patterns
 from bot.normalise import normalise, printable, variants
 from bot.text import fold
 from tests.conftest import KNOWLEDGE_DIR

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.childrens_line import asks_for_the_childrens_line, wants_the_municipality
+from bot.contact_asks import (
+    asks_for_the_childrens_line,
+    is_contact_ask,
+    refers_back,
+    wants_the_municipality,
+)
 
 
 @pytest.mark.parametrize("text", [
@@ -38,3 +43,17 @@ def test_a_parent_about_privacy_or_a_topic_is_no_ask_for_the_childrens_line(text
 ])
 def test_a_young_person_about_their_own_case_wants_the_municipality(text, municipal):
     assert wants_the_municipality(text) is municipal
+
+
+@pytest.mark.parametrize("text", ["hvad hedder hun", "kan jeg maile i stedet for at ringe?",
+                                  "og hvem er han"])
+def test_a_name_or_writing_instead_of_calling_is_an_ask_for_the_contact(text):
+    assert is_contact_ask(text)
+
+
+@pytest.mark.parametrize(("text", "back"), [("hvem driver den?", True),
+                                            ("hvad koster det at ringe dertil", True),
+                                            ("hvem kan jeg selv ringe til", False),
+                                            ("hvad siger politikken om overgange", False)])
+def test_a_short_question_pointing_back_is_about_the_last_card(text, back):
+    assert refers_back(text) is back
