@@ -20,12 +20,14 @@ from bot.replies import (
     out_of_scope_reply,
     see_also,
 )
-from bot.text import INPUT_PROBLEM
+from bot.text import INPUT_PROBLEM, points_back
 
 # config.yml's FallbackClassifier threshold: below it the classifier is not sure enough.
 FALLBACK_THRESHOLD = 0.5
 # Unsure only whether the parent calls or wants to be called: either way, a person.
 PERSON_INTENTS = frozenset({"request_person", "request_callback"})
+# An unsure short question that points back ("hvorfor er det vigtigt?"): the last answer.
+FOLLOW_UP_MAX_WORDS = 8
 
 
 def _ranking(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -67,6 +69,11 @@ class ActionClarify(KnowledgeAction):
                 replies.append({"text": "Vil du hellere ringes op?",
                                 "buttons": [REQUEST_CALLBACK_BUTTON]})
             return Answer(replies)
+        last = knowledge.sections.get(tracker.get_slot(LAST_SECTION_SLOT) or "")
+        if last is not None and points_back(str(tracker.latest_message.get("text") or ""),
+                                            FOLLOW_UP_MAX_WORDS):
+            # "Hvorfor er det vigtigt?" after an answer: the same section, not a question.
+            return answer_section(last, knowledge, tracker)
         # Two topics about as likely, the first likely enough: its answer, the other
         # a tap away, rather than a question before any answer.
         close = close_call(knowledge, _ranking(tracker), FALLBACK_THRESHOLD)

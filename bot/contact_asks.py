@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.callback import CORRECTION_WORDS, QUESTION_START, parse_reach
-from bot.text import fold
+from bot.text import fold, points_back
 
 # Compounds count ("hovednummer", "telefonnummeret", "mailadresse").
 _CONTACT_WORDS = re.compile(
@@ -103,18 +103,14 @@ def is_contact_ask(text: str) -> bool:
             and (asks_for_contact_detail(text) or _NAME_ASK.search(lowered) is not None))
 
 
-# "hvem står bag den?", "hvad koster det?" right after a card: about that card.
-_REFERS_BACK = re.compile(r"^\W*(og\s+)?(hvem|hvad|hvor|hvornår|er|kan)\b.*\b(den|det|dem|de|"
-                          r"deres)\b")
 REFERS_BACK_MAX_WORDS = 6
 
 
 def refers_back(text: str) -> bool:
-    """A short question that points back with "den", "det" or "dem", about no one new."""
-    lowered = (text or "").strip().lower()
-    return (len(lowered.split()) <= REFERS_BACK_MAX_WORDS
-            and _REFERS_BACK.search(lowered) is not None
-            and not re.search(r"\b(kommun\w*|jer|selv|mig)\b", lowered))
+    """ "Hvem står bag den?" right after a card: about that card, and about no one new
+    (not "hvem kan jeg selv kontakte i kommunen?")."""
+    return (points_back(text, REFERS_BACK_MAX_WORDS)
+            and not re.search(r"\b(kommun\w*|jer|selv|mig)\b", (text or "").lower()))
 
 
 _CHILDRENS_LINE = re.compile(

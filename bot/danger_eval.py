@@ -30,9 +30,9 @@ from bot.settings import PROJECT_ROOT
 DATA = PROJECT_ROOT / "tests" / "data"
 DANGER_SET = DATA / "danger_eval.yml"
 NOT_DANGER_SET = DATA / "not_danger_eval.yml"
-# Nine pairs, each from another independent helper, written after the tuning on the last.
+# Twelve pairs, each from another independent helper, written after the tuning on the last.
 SETS = tuple((DATA / f"danger_eval{suffix}.yml", DATA / f"not_danger_eval{suffix}.yml")
-             for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8", "_9", "_10", "_11"))
+             for suffix in ("",) + tuple(f"_{n}" for n in range(2, 13)))
 DANGER_FILE = PROJECT_ROOT / "data" / "knowledge" / "danger.yml"
 
 

@@ -63,6 +63,20 @@ def fold_variants(text: str) -> List[str]:
     return [fold_letters(v) for v in variants(text)]
 
 
+# A short question that leans on what came before: "hvorfor er det vigtigt?", "hvor
+# finder jeg så rammerne for hende?", "hvem står bag den?" (over the folded text).
+_QUESTION_OPENING = re.compile(r"^[^\w]*(og\s+|men\s+)?(hvem|hvad|hvor|hvorfor|hvornar|hvordan|"
+                               r"hvilken|hvilke|er|kan|ma|skal|galder|har)\b")
+_BACK_WORDS = re.compile(r"\b(det|den|dem|de|deres|dens|sa|hende|ham|der)\b")
+
+
+def points_back(text: str, max_words: int) -> bool:
+    """A question of at most `max_words` words with a word that points back."""
+    folded = fold(text or "").strip()
+    return (len(folded.split()) <= max_words and _QUESTION_OPENING.search(folded) is not None
+            and _BACK_WORDS.search(folded) is not None)
+
+
 def words(text: str) -> List[str]:
     """The folded words of `text` (letters only, two or more)."""
     return [fold(w) for w in _WORD.findall(text)]

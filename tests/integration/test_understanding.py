@@ -146,3 +146,11 @@ def test_a_question_pointing_back_at_childrens_helpline_stays_with_it(bot):
     chat.say("jeg er 13, hvem kan jeg ringe til?")
     reply = chat.say("hvem driver den?")
     assert custom_ids(reply, "contact") == ["boernetelefonen"], reply
+
+
+def test_an_unsure_short_question_pointing_back_answers_from_the_last_section(bot):
+    chat = bot.conversation()
+    assert custom_ids(chat.say("hvad er forskellen på tværfaglig og flerfaglig?"),
+                      "source") == ["faglighed"]
+    reply = chat.say("hvorfor er det så vigtigt?")
+    assert custom_ids(reply, "source") == ["faglighed"], reply

@@ -57,3 +57,13 @@ def test_a_name_or_writing_instead_of_calling_is_an_ask_for_the_contact(text):
                                             ("hvad siger politikken om overgange", False)])
 def test_a_short_question_pointing_back_is_about_the_last_card(text, back):
     assert refers_back(text) is back
+
+
+@pytest.mark.parametrize(("text", "back"), [("hvorfor er det vigtigt?", True),
+                                            ("hvor finder jeg saa reglerne for hende", True),
+                                            ("gælder det også for store børn?", True),
+                                            ("hvad er tidlig indsats", False),
+                                            ("det er svært", False)])
+def test_a_short_question_that_points_back(text, back):
+    from bot.text import points_back
+    assert points_back(text, 8) is back

@@ -18,6 +18,8 @@ CONVERSATIONS = TEST_DATA / "realistic_conversations.yml"
 CONVERSATIONS_2 = TEST_DATA / "realistic_conversations_2.yml"
 # A second question set by another helper (helper-21), written in the same way.
 QUESTIONS_2 = TEST_DATA / "realistic_questions_2.yml"
+# A third question set by another helper (helper-28), written in the same way.
+QUESTIONS_3 = TEST_DATA / "realistic_questions_3.yml"
 
 
 def test_the_sets_are_large_and_name_only_known_ids():
@@ -30,7 +32,9 @@ def test_the_sets_are_large_and_name_only_known_ids():
     assert len({t.conversation for t in second}) >= 60
     more = load_cases(QUESTIONS_2)
     assert len(more) >= 150 and Counter(c.group for c in more)[GROUP_CONTACT] >= 20
-    for case in cases + turns + second + more:
+    third = load_cases(QUESTIONS_3)
+    assert len(third) >= 150 and Counter(c.group for c in third)[GROUP_CONTACT] >= 20
+    for case in cases + turns + second + more + third:
         assert set(case.sources or []) <= REQUIRED_SECTION_IDS, case
         assert case.contact is None or case.contact in REQUIRED_CONTACT_IDS, case
     knowledge = {s for c in cases for s in (c.sources or [])[:1]}
@@ -42,8 +46,9 @@ def test_half_of_every_style_and_kind_is_held_out():
     conversations = yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]
     second = yaml.safe_load(CONVERSATIONS_2.read_text(encoding="utf-8"))["conversations"]
     more = yaml.safe_load(QUESTIONS_2.read_text(encoding="utf-8"))["cases"]
+    third = yaml.safe_load(QUESTIONS_3.read_text(encoding="utf-8"))["cases"]
     for items, key in ((raw, "style"), (conversations, "kind"), (second, "kind"),
-                       (more, "style")):
+                       (more, "style"), (third, "style")):
         total = Counter(item[key] for item in items)
         held = Counter(item[key] for item in items if item["heldout"])
         assert all(abs(2 * held[k] - total[k]) <= 1 for k in total), (held, total)
@@ -51,7 +56,7 @@ def test_half_of_every_style_and_kind_is_held_out():
 
 def test_no_message_of_the_sets_is_in_the_training_data():
     seen = {_normalise(text) for _, text in _training_examples()}
-    for path in (QUESTIONS, QUESTIONS_2):
+    for path in (QUESTIONS, QUESTIONS_2, QUESTIONS_3):
         assert [c.text for c in load_cases(path) if _normalise(c.text) in seen] == []
     # A conversation may open with a greeting or a section's name that a training example
     # has too (its follow-ups are what it measures); nothing longer than four words.
