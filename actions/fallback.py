@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 
 from actions.base import Answer, KnowledgeAction
-from actions.knowledge import LAST_SECTION_SLOT, answer_section
+from actions.knowledge import LAST_SECTION_SLOT, ActionAnswerFollowup, answer_section
 from bot import settings
 from bot.callback_replies import REQUEST_CALLBACK_BUTTON
 from bot.knowledge import Knowledge
@@ -72,8 +72,9 @@ class ActionClarify(KnowledgeAction):
         last = knowledge.sections.get(tracker.get_slot(LAST_SECTION_SLOT) or "")
         if last is not None and points_back(str(tracker.latest_message.get("text") or ""),
                                             FOLLOW_UP_MAX_WORDS):
-            # "Hvorfor er det vigtigt?" after an answer: the same section, not a question.
-            return answer_section(last, knowledge, tracker)
+            # "Hvorfor er det vigtigt?", "kan I sende den?" after an answer: a follow-up
+            # on it (the same section, or how to have the policy sent), not a question.
+            return ActionAnswerFollowup().answer(knowledge, tracker)
         # Two topics about as likely, the first likely enough: its answer, the other
         # a tap away, rather than a question before any answer.
         close = close_call(knowledge, _ranking(tracker), FALLBACK_THRESHOLD)
