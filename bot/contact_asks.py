@@ -47,19 +47,27 @@ _WHO_TO_REACH = re.compile(
     r"snakke\s+med|henvende\s+mig|spørge)\b"
     r"|\b(kontakte|ringe\s+til|skrive\s+(en\s+mail\s+)?til|tale\s+med|snakke\s+med|"
     r"henvende\s+mig\s+til)\s+(nogen|en\s+person|en\s+medarbejder|en\s+voksen)\b"
-    # "hvem har ansvaret for ...", "er der en jeg kan henvende mig til om ..."
+    # "hvordan kommer jeg i kontakt med nogen om ...", "hvem har ansvaret for ...",
+    # "er der en jeg kan henvende mig til om ..."
+    r"|\bi\s+kontakt\s+med\s+(nogen|en|jer|kommunen)\b"
     r"|\bhvem\s+(har\s+(det\s+)?ansvaret|er\s+ansvarlig|er\s+chef|leder|bestemmer)\b"
     r"|\ber\s+der\s+(en|nogen)\b[^.?!]{0,20}\b(henvende\s+mig|kontakte|ringe\s+til|"
     r"skrive\s+til|tale\s+med|snakke\s+med)\b"
 )
 
 
+def _asked(text: str) -> bool:
+    """A question, also after a sentence or a clause of story: "nåå. hvem kan jeg ...",
+    "hun vil tale med en voksen, er der et sted ..."."""
+    return text.endswith("?") or any(
+        QUESTION_START.match(part) for part in re.split(r"(?<=[.!,;])\s+", text))
+
+
 def asks_for_a_person(text: str) -> bool:
     """Asks who to contact ("hvem kan jeg ringe til om tandplejen?"), not what the policy
     says. Only a question: "jeg vil gerne tale med nogen om ..." may be a form answer."""
     stripped = (text or "").strip()
-    asked = stripped.endswith("?") or QUESTION_START.match(stripped) is not None
-    return asked and _WHO_TO_REACH.search(stripped.lower()) is not None
+    return _asked(stripped) and _WHO_TO_REACH.search(stripped.lower()) is not None
 
 
 # "Hvor kan hun selv ringe?", "en rådgivning hvor børn og unge selv kan ringe": a line
@@ -77,15 +85,18 @@ def asks_for_the_childs_own_line(text: str) -> bool:
     """A parent asks where the child can turn themselves: Børnetelefonen's card. Only a
     question, as `asks_for_a_person`."""
     stripped = (text or "").strip()
-    # The question may follow a sentence of story: "Hun vil ikke tale med mig. Findes ..."
-    asked = stripped.endswith("?") or any(
-        QUESTION_START.match(part) for part in re.split(r"(?<=[.!])\s+", stripped))
-    return asked and _FOR_THE_CHILD.search(fold(stripped)) is not None
+    return _asked(stripped) and _FOR_THE_CHILD.search(fold(stripped)) is not None
 
 
 # "hvad hedder han?" after a card; "kan jeg skrive i stedet for at ringe?" (an address).
-_NAME_ASK = re.compile(r"\b(hvad\s+hedder|hvem\s+er)\s+(han|hun|personen|chefen|"
-                       r"centerchefen|vedkommende)\b|\bwhat.?s\s+(his|her)\s+name\b")
+# "hvad er hans stilling?", "hvem er det jeg skriver til?", "er det ham bo ulrich?", "hvad
+# hedder det sted igen?", "og hvis jeg hellere vil ringe?", "er 20674214 også hans mobil?"
+_NAME_ASK = re.compile(r"\b(hvad\s+hedder|hvem\s+er)\s+(han|hun|personen|chefen|centerchefen|"
+                       r"vedkommende|det\s+sted|stedet)\b|\bwhat.?s\s+(his|her)\s+name\b"
+                       r"|\bhvad\s+er\s+(hans|hendes)\s+(stilling|titel|rolle|job|navn|efternavn)\b"
+                       r"|\bhvem\s+er\s+det\s+(jeg|man)\s+(skriver|ringer|taler)\s+(til|med)\b"
+                       r"|^\W*er\s+det\s+(ham|hende)\b|\b(hellere|heller)\s+(vil\s+)?ringe\b"
+                       r"|^\W*er\s+[\d\s]{8,}\s*(også|ogsaa|osse)?\s*(hans|hendes|jeres|deres)\b")
 _WRITE_INSTEAD = re.compile(r"\b(skrive|maile|sende\s+en\s+mail|write|e-?mail)\b[^.?!]{0,20}"
                             r"\b(i\s+stedet\s+for\s+at\s+ringe|instead\s+of\s+call\w*)\b")
 
@@ -99,8 +110,9 @@ def is_contact_ask(text: str) -> bool:
         return False
     if _WRITE_INSTEAD.search(lowered):
         return True
-    return (len(lowered.split()) <= CONTACT_ASK_MAX_WORDS
-            and (asks_for_contact_detail(text) or _NAME_ASK.search(lowered) is not None))
+    if _NAME_ASK.search(lowered) is not None:
+        return len(lowered.split()) <= CONTACT_ASK_MAX_WORDS + 3
+    return len(lowered.split()) <= CONTACT_ASK_MAX_WORDS and asks_for_contact_detail(text)
 
 
 REFERS_BACK_MAX_WORDS = 6

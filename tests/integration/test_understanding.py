@@ -154,3 +154,12 @@ def test_an_unsure_short_question_pointing_back_answers_from_the_last_section(bo
                       "source") == ["faglighed"]
     reply = chat.say("hvorfor er det så vigtigt?")
     assert custom_ids(reply, "source") == ["faglighed"], reply
+
+
+def test_questions_about_the_person_on_the_card_get_the_card_again(bot):
+    chat = bot.conversation()
+    assert custom_ids(chat.say("hvem kan jeg ringe til om inklusion?"), "contact") == \
+        ["centerchef"]
+    for text in ("hvad er hans titel?", "og hvis jeg hellere vil ringe til ham?"):
+        reply = chat.say(text)
+        assert custom_ids(reply, "contact") == ["centerchef"], (text, reply)

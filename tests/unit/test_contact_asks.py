@@ -67,3 +67,15 @@ def test_a_short_question_pointing_back_is_about_the_last_card(text, back):
 def test_a_short_question_that_points_back(text, back):
     from bot.text import points_back
     assert points_back(text, 8) is back
+
+
+@pytest.mark.parametrize("text", ["hvad er hendes titel?", "hvem er det man ringer til?",
+                                  "er det hende der er chef", "men hvis jeg hellere vil ringe",
+                                  "er 12345678 også hans nummer?"])
+def test_a_question_about_the_person_on_the_card_is_an_ask_for_the_contact(text):
+    assert is_contact_ask(text)
+
+
+def test_a_question_after_a_clause_of_story_asks_for_a_person():
+    from bot.contact_asks import asks_for_a_person
+    assert asks_for_a_person("okay tak. hvem kan jeg så ringe til om min søns skole")

@@ -20,6 +20,8 @@ CONVERSATIONS_2 = TEST_DATA / "realistic_conversations_2.yml"
 QUESTIONS_2 = TEST_DATA / "realistic_questions_2.yml"
 # A third question set by another helper (helper-28), written in the same way.
 QUESTIONS_3 = TEST_DATA / "realistic_questions_3.yml"
+# A third conversation set by another helper (helper-30), mostly follow-ups.
+CONVERSATIONS_3 = TEST_DATA / "realistic_conversations_3.yml"
 
 
 def test_the_sets_are_large_and_name_only_known_ids():
@@ -30,6 +32,7 @@ def test_the_sets_are_large_and_name_only_known_ids():
     assert len({t.conversation for t in turns}) >= 30
     second = load_cases(CONVERSATIONS_2)
     assert len({t.conversation for t in second}) >= 60
+    second += load_cases(CONVERSATIONS_3)
     more = load_cases(QUESTIONS_2)
     assert len(more) >= 150 and Counter(c.group for c in more)[GROUP_CONTACT] >= 20
     third = load_cases(QUESTIONS_3)
@@ -47,8 +50,9 @@ def test_half_of_every_style_and_kind_is_held_out():
     second = yaml.safe_load(CONVERSATIONS_2.read_text(encoding="utf-8"))["conversations"]
     more = yaml.safe_load(QUESTIONS_2.read_text(encoding="utf-8"))["cases"]
     third = yaml.safe_load(QUESTIONS_3.read_text(encoding="utf-8"))["cases"]
+    talks = yaml.safe_load(CONVERSATIONS_3.read_text(encoding="utf-8"))["conversations"]
     for items, key in ((raw, "style"), (conversations, "kind"), (second, "kind"),
-                       (more, "style"), (third, "style")):
+                       (more, "style"), (third, "style"), (talks, "kind")):
         total = Counter(item[key] for item in items)
         held = Counter(item[key] for item in items if item["heldout"])
         assert all(abs(2 * held[k] - total[k]) <= 1 for k in total), (held, total)
@@ -60,6 +64,6 @@ def test_no_message_of_the_sets_is_in_the_training_data():
         assert [c.text for c in load_cases(path) if _normalise(c.text) in seen] == []
     # A conversation may open with a greeting or a section's name that a training example
     # has too (its follow-ups are what it measures); nothing longer than four words.
-    for path in (CONVERSATIONS, CONVERSATIONS_2):
+    for path in (CONVERSATIONS, CONVERSATIONS_2, CONVERSATIONS_3):
         same = [t.text for t in load_cases(path) if _normalise(t.text) in seen]
         assert all(len(text.split()) <= 4 for text in same) and len(same) <= 10, same
