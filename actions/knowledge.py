@@ -16,8 +16,10 @@ from actions.base import (
 from bot.knowledge import Knowledge, Section
 from bot.replies import clarify_reply, english_section_answer, followup_reply, section_answer
 from bot.safety_replies import young_section_answer
+from bot.text import asks_if_it_applies_too
 
 LAST_SECTION_SLOT = "last_section"
+APPLIES_TOO_MAX_WORDS = 7
 
 
 class ActionAnswerSection(KnowledgeAction):
@@ -28,6 +30,12 @@ class ActionAnswerSection(KnowledgeAction):
 
     def answer(self, knowledge: Knowledge, tracker: Tracker) -> Answer:
         section = knowledge.section_for_intent(latest_intent(tracker))
+        last = knowledge.sections.get(tracker.get_slot(LAST_SECTION_SLOT) or "")
+        text = str(tracker.latest_message.get("text") or "")
+        if last is not None and asks_if_it_applies_too(text, APPLIES_TOO_MAX_WORDS):
+            # "Gælder det også voksne?" after the dental answer: that answer, not the
+            # policy's target group (the classifier's pull of "gælder").
+            section = last
         if section is None:
             return Answer(clarify_reply(knowledge, []))
         return answer_section(section, knowledge, tracker)

@@ -77,6 +77,16 @@ def points_back(text: str, max_words: int) -> bool:
             and _BACK_WORDS.search(folded) is not None)
 
 
+# "Gælder det også voksne?", "og gælder den også i børnehaven?": about the last answer.
+_APPLIES_TOO = re.compile(r"^[^\w]*(og\s+|men\s+)?galder\s+(det|den|de|dette)\b")
+
+
+def asks_if_it_applies_too(text: str, max_words: int) -> bool:
+    """ "Gælder det også ...?" in at most `max_words` words: the last answer's scope."""
+    folded = fold(text or "").strip()
+    return len(folded.split()) <= max_words and _APPLIES_TOO.search(folded) is not None
+
+
 def words(text: str) -> List[str]:
     """The folded words of `text` (letters only, two or more)."""
     return [fold(w) for w in _WORD.findall(text)]

@@ -163,3 +163,10 @@ def test_questions_about_the_person_on_the_card_get_the_card_again(bot):
     for text in ("hvad er hans titel?", "og hvis jeg hellere vil ringe til ham?"):
         reply = chat.say(text)
         assert custom_ids(reply, "contact") == ["centerchef"], (text, reply)
+
+
+def test_asking_if_it_applies_too_keeps_to_the_last_answer(bot):
+    chat = bot.conversation()
+    assert custom_ids(chat.say("er tandplejen gratis for børn?"), "source") == ["tandpleje"]
+    reply = chat.say("gælder det også for dem over 18?")
+    assert custom_ids(reply, "source") == ["tandpleje"], reply
