@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.privacy import EMAIL_PATTERN, contains_cpr
-from bot.text import strip_html
+from bot.text import starts_as_question, strip_html
 
 # Slots of the form, in the order the parent is asked.
 DESCRIPTION = "callback_description"
@@ -32,10 +32,6 @@ QUESTION_INTENTS = frozenset(
      "ask_privacy", "ask_followup"}
 )
 QUESTION_CONFIDENCE = 0.6
-QUESTION_START = re.compile(
-    r"^(hvad|hvem|hvor|hvordan|hvorfor|hvornår|hvilke?|kan|må|skal|er|har|gælder|findes)\b",
-    re.IGNORECASE,
-)
 
 _PHONE = re.compile(r"(?<![\d+])((?:\+|00)\s?45[\s\-.]*)?((?:\d[\s\-.]*){7}\d)(?![\d])")
 _FOREIGN_PREFIX = re.compile(r"(\+|00)\d{1,3}[\s\-.]*$")
@@ -136,7 +132,7 @@ def looks_like_question(text: str, intent: str, confidence: float) -> bool:
     """A question to the bot rather than an answer to the form."""
     if starts_own_path(text, intent):
         return True
-    asked = text.strip().endswith("?") or bool(QUESTION_START.match(text.strip()))
+    asked = text.strip().endswith("?") or starts_as_question(text)
     is_question_intent = intent.startswith(QUESTION_INTENTS_PREFIX) or intent in QUESTION_INTENTS
     return asked and is_question_intent and confidence >= QUESTION_CONFIDENCE
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from bot.callback import CORRECTION_WORDS, QUESTION_START, parse_reach
-from bot.text import fold, points_back
+from bot.callback import CORRECTION_WORDS, parse_reach
+from bot.text import fold, points_back, starts_as_question
 
 # Compounds count ("hovednummer", "telefonnummeret", "mailadresse").
 _CONTACT_WORDS = re.compile(
@@ -60,7 +60,7 @@ def _asked(text: str) -> bool:
     """A question, also after a sentence or a clause of story: "nåå. hvem kan jeg ...",
     "hun vil tale med en voksen, er der et sted ..."."""
     return text.endswith("?") or any(
-        QUESTION_START.match(part) for part in re.split(r"(?<=[.!,;])\s+", text))
+        starts_as_question(part) for part in re.split(r"(?<=[.!,;])\s+", text))
 
 
 def asks_for_a_person(text: str) -> bool:

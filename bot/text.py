@@ -63,17 +63,23 @@ def fold_variants(text: str) -> List[str]:
     return [fold_letters(v) for v in variants(text)]
 
 
+# How a question starts, over the folded text: "hvad ...", "og hvem ...", "gælder ...".
+_QUESTION_START = re.compile(r"^[^\w]*(og\s+|men\s+)?(hvem|hvad|hvor|hvorfor|hvornar|hvordan|"
+                             r"hvilken|hvilke|er|kan|ma|skal|galder|har|findes)\b")
 # A short question that leans on what came before: "hvorfor er det vigtigt?", "hvor
-# finder jeg så rammerne for hende?", "hvem står bag den?" (over the folded text).
-_QUESTION_OPENING = re.compile(r"^[^\w]*(og\s+|men\s+)?(hvem|hvad|hvor|hvorfor|hvornar|hvordan|"
-                               r"hvilken|hvilke|er|kan|ma|skal|galder|har)\b")
+# finder jeg så rammerne for hende?", "hvem står bag den?".
 _BACK_WORDS = re.compile(r"\b(det|den|dem|de|deres|dens|sa|hende|ham|der)\b")
+
+
+def starts_as_question(text: str) -> bool:
+    """ "Hvad er ...", "Og hvem ...", "Gælder det ...": the text opens with a question word."""
+    return _QUESTION_START.match(fold(text or "").strip()) is not None
 
 
 def points_back(text: str, max_words: int) -> bool:
     """A question of at most `max_words` words with a word that points back."""
     folded = fold(text or "").strip()
-    return (len(folded.split()) <= max_words and _QUESTION_OPENING.search(folded) is not None
+    return (len(folded.split()) <= max_words and starts_as_question(folded)
             and _BACK_WORDS.search(folded) is not None)
 
 
