@@ -40,6 +40,22 @@ def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
+def intent_confidence(tracker: Tracker) -> float:
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+
+
+def previous_action(tracker: Tracker) -> str:
+    """The bot's last action before the latest message ("" at the start)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and \
+                event.get("name") not in ("action_listen", None):
+            return str(event["name"])
+    return ""
+
+
 def writer(tracker: Tracker) -> Dict[str, Any]:
     """The safety net's reading of the latest message: {"young", "language"}."""
     found = tracker.latest_message.get("writer")

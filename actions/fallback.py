@@ -7,7 +7,12 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 
 from actions.base import Answer, KnowledgeAction
-from actions.knowledge import LAST_SECTION_SLOT, ActionAnswerFollowup, answer_section
+from actions.knowledge import (
+    LAST_SECTION_SLOT,
+    ActionAnswerFollowup,
+    answer_section,
+    card_followup,
+)
 from bot import settings
 from bot.callback_replies import REQUEST_CALLBACK_BUTTON
 from bot.knowledge import Knowledge
@@ -60,6 +65,9 @@ class ActionClarify(KnowledgeAction):
         if problem:
             max_chars = settings.load().max_message_chars
             return Answer(input_problem_reply(problem, knowledge, max_chars))
+        card = card_followup(knowledge, tracker, str(tracker.latest_message.get("text") or ""))
+        if card is not None:
+            return card
         candidates = _candidate_intents(tracker)
         if set(candidates[:2]) == PERSON_INTENTS:
             section_id = tracker.get_slot(LAST_SECTION_SLOT)

@@ -12,6 +12,7 @@ Børnetelefonen beside it. Pure functions over the text (folded where they say s
 from __future__ import annotations
 
 import re
+from typing import List
 
 from bot.callback import CORRECTION_WORDS, parse_reach
 from bot.text import fold, points_back, starts_as_question
@@ -50,9 +51,13 @@ _WHO_TO_REACH = re.compile(
     # "hvordan kommer jeg i kontakt med nogen om ...", "hvem har ansvaret for ...",
     # "er der en jeg kan henvende mig til om ..."
     r"|\bi\s+kontakt\s+med\s+(nogen|en|jer|kommunen)\b"
-    r"|\bhvem\s+(har\s+(det\s+)?ansvaret|er\s+ansvarlig|er\s+chef|leder|bestemmer)\b"
+    r"|\bhvem\s+(har\s+(det\s+)?ansvaret|er\s+ansvarlig|er\s+chef|leder|bestemmer(?!\s+(sammen\s+)?med))\b"
     r"|\ber\s+der\s+(en|nogen)\b[^.?!]{0,20}\b(henvende\s+mig|kontakte|ringe\s+til|"
     r"skrive\s+til|tale\s+med|snakke\s+med)\b"
+    # "tale med en der kan noget", "hvordan får jeg fat på en?", "hvilken mail skal jeg bruge?"
+    r"|\b(tale|snakke)\s+med\s+(en|nogen)\s+(der|som)\b"
+    r"|\bf[aå]r?\s+(jeg\s+|vi\s+|man\s+)?fat\s+(på|pa|i)\s+(en|nogen|jer|kommunen|en\s+person)\b"
+    r"|\bhvilken\s+(mail\w*|e-?mail\w*|adresse)\s+(skal|kan)\s+jeg\b"
 )
 
 
@@ -63,11 +68,16 @@ def _asked(text: str) -> bool:
         starts_as_question(part) for part in re.split(r"(?<=[.!,;])\s+", text))
 
 
+def _questions(text: str) -> List[str]:
+    """The sentences of `text` that ask something: a story sentence before the question
+    ("jeg har været i kontakt med kommunen i flere år.") asks nothing."""
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s and _asked(s)]
+
+
 def asks_for_a_person(text: str) -> bool:
     """Asks who to contact ("hvem kan jeg ringe til om tandplejen?"), not what the policy
     says. Only a question: "jeg vil gerne tale med nogen om ..." may be a form answer."""
-    stripped = (text or "").strip()
-    return _asked(stripped) and _WHO_TO_REACH.search(stripped.lower()) is not None
+    return any(_WHO_TO_REACH.search(s.lower()) for s in _questions(text or ""))
 
 
 # "Hvor kan hun selv ringe?", "en rådgivning hvor børn og unge selv kan ringe": a line
@@ -101,6 +111,11 @@ _WRITE_INSTEAD = re.compile(r"\b(skrive|maile|sende\s+en\s+mail|write|e-?mail)\b
                             r"\b(i\s+stedet\s+for\s+at\s+ringe|instead\s+of\s+call\w*)\b")
 
 
+# "kan man sende ham en mail?", "skal det være en sikker mail?": writing to the person.
+_WRITE_TO = re.compile(r"\b(sende|skrive|maile)\s+(til\s+)?(ham|hende)\b"
+                       r"|\bsikker\s*(mail|post|e-?mail)\b|\bsecure\s+(e-?mail|mail)\b")
+
+
 def is_contact_ask(text: str) -> bool:
     """A bare ask for a contact detail ("telefon?", "og hans mail", "hvad hedder han?"):
     a few words only, and not about getting the policy itself ("politikken på mail");
@@ -108,7 +123,7 @@ def is_contact_ask(text: str) -> bool:
     lowered = (text or "").lower()
     if _POLICY_WORDS.search(lowered) is not None:
         return False
-    if _WRITE_INSTEAD.search(lowered):
+    if _WRITE_INSTEAD.search(lowered) or _WRITE_TO.search(lowered):
         return True
     if _NAME_ASK.search(lowered) is not None:
         return len(lowered.split()) <= CONTACT_ASK_MAX_WORDS + 3
@@ -116,6 +131,22 @@ def is_contact_ask(text: str) -> bool:
 
 
 REFERS_BACK_MAX_WORDS = 6
+CARD_FOLLOW_UP_MAX_WORDS = 10
+# Right after a contact card: a few words about calling or writing to that person.
+_CARD_WORDS = re.compile(
+    r"\b(ring\w*|skriv\w*|\w*mail\w*|\w*nummer\w*|telefon\w*|tlf|mobil\w*|sms\w*|hedder|"
+    r"navn\w*|traf\w*|abningstid\w*|aben|abent|tider|gratis|koster|svarer|anonym\w*|"
+    r"adresse\w*|kontor\w*|stilling|titel|ham|hende|call\w*|phone|e-?mail|number|name|"
+    r"him|her|open|free)\b")
+
+
+def about_the_card(text: str) -> bool:
+    """ "Er det gratis?", "kan jeg fange ham i morgen?", "skal det være en sikker mail?":
+    right after a card, about calling or writing to that person, not about the policy."""
+    folded = fold(text or "")
+    return (len(folded.split()) <= CARD_FOLLOW_UP_MAX_WORDS
+            and _CARD_WORDS.search(folded) is not None
+            and _POLICY_WORDS.search(folded) is None)
 
 
 def refers_back(text: str) -> bool:
@@ -137,6 +168,11 @@ _CHILDRENS_LINE = re.compile(
     r"|\b(help|hot|phone|chat)\s*-?\s*lines?\s+for\s+(kids|children|teens|teenagers|young"
     r"\s+people)\b|\b(kids|children|childrens|child|teen|youth)'?s?\s+(help\s*)?(line|phone)"
     r"|\b(won.?t|will\s+not|wont|doesn.?t|does\s+not)\s+tell\s+my\s+(parents|mum|mom|dad)\b"
+    # Børnetelefonen by name: "hvordan får jeg fat i børnetelefonen?"
+    r"|\bbornetelefon\w*"
+    # "en voksen der ikke er fra kommunen", "uden at kommunen ved det"
+    r"|\b(voksen|nogen|en)\s+(der|som)\s+ik(ke|k|e)?\s+er\s+fra\s+(kommunen|skolen)\b"
+    r"|\buden\s+at\s+(kommunen|skolen|min\s+lærer|min\s+larer)\s+(ved|far\s+at\s+vide)\b"
     # "et sted man kan ringe hen som ung"
     r"|\b(ringe|skrive|snakke|tale|henvende\s+sig)\s+(hen\s+|til\s+)?som\s+(ung|barn|teenager)\b"
 )

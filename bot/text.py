@@ -64,11 +64,13 @@ def fold_variants(text: str) -> List[str]:
 
 
 # How a question starts, over the folded text: "hvad ...", "og hvem ...", "gælder ...".
-_QUESTION_START = re.compile(r"^[^\w]*(og\s+|men\s+)?(hvem|hvad|hvor|hvorfor|hvornar|hvordan|"
-                             r"hvilken|hvilke|er|kan|ma|skal|galder|har|findes)\b")
+_QUESTION_START = re.compile(r"^[^\w]*(og\s+|men\s+|and\s+|but\s+)?(hvem|hvad|hvor|hvorfor|"
+                             r"hvornar|hvordan|hvilken|hvilke|er|kan|ma|skal|galder|har|findes|"
+                             r"what|who|how|why|when|where|which|does|do|can|is|are)\b")
 # A short question that leans on what came before: "hvorfor er det vigtigt?", "hvor
 # finder jeg så rammerne for hende?", "hvem står bag den?".
-_BACK_WORDS = re.compile(r"\b(det|den|dem|de|deres|dens|sa|hende|ham|der)\b")
+_BACK_WORDS = re.compile(r"\b(det|den|dem|de|deres|dens|sa|hende|ham|der|"
+                         r"it|that|this|them|they|there)\b")
 
 
 def starts_as_question(text: str) -> bool:

@@ -58,6 +58,10 @@ STOP_INTENT = "stop_form"
 CONTACT_INTENT = "request_person"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 TOPIC_INTENT_PREFIX = "faq_"
+FOLLOWUP_INTENT = "ask_followup"
+# Besides a topic: a person asked for is a person when the classifier was unsure or read
+# a follow-up ("hvordan kommer jeg i kontakt med nogen om politikken?").
+PERSON_OVER = frozenset({DEFAULT_NLU_FALLBACK_INTENT_NAME, FOLLOWUP_INTENT})
 ENGLISH_PROBLEM = "english"
 SAFETY_NET = "safety_net"
 # Who wrote the message, for the actions: {"young": bool, "language": "da"|"en"|"other"}.
@@ -116,8 +120,7 @@ class SafetyNet(GraphComponent):
                 self._override(message, STOP_INTENT)
             elif is_contact_ask(text) and not message.get(INPUT_PROBLEM):
                 self._override(message, CONTACT_INTENT)
-            elif (asks_for_a_person(text)
-                  and (self._predicted(message) or "").startswith(TOPIC_INTENT_PREFIX)):
+            elif asks_for_a_person(text) and self._topic_or_unsure(message):
                 # Who to contact about a topic is a person, not the topic's text.
                 self._override(message, CONTACT_INTENT)
             elif asks_for_the_childs_own_line(text) or asks_for_the_childrens_line(text):
@@ -152,6 +155,11 @@ class SafetyNet(GraphComponent):
         predicted = SafetyNet._predicted(message) or ""
         return (message.get(INPUT_PROBLEM) == ENGLISH_PROBLEM
                 and predicted.startswith(TOPIC_INTENT_PREFIX))
+
+    @classmethod
+    def _topic_or_unsure(cls, message: Message) -> bool:
+        predicted = cls._predicted(message) or ""
+        return predicted.startswith(TOPIC_INTENT_PREFIX) or predicted in PERSON_OVER
 
     @staticmethod
     def _predicted(message: Message) -> Optional[str]:
