@@ -23,6 +23,7 @@ Pure scikit-learn: no Rasa here (`bot.components.intent_classifier` wraps it).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -154,28 +155,37 @@ class IntentModel:
                     matrix[row, column[intent]] = score
         return matrix
 
-    def _calibrate(self, docs: Sequence[Doc], labels: Sequence[str]) -> Tuple[float, float]:
-        """The temperature and evidence weight that make out-of-fold confidences honest
-        (least log loss): retrieval counts as much as it helps on unseen examples."""
+    def _folds(self, labels: Sequence[str]) -> List[Tuple[np.ndarray, np.ndarray]]:
         from sklearn.model_selection import StratifiedKFold
 
         y = np.asarray(labels)
         smallest = min(np.unique(y, return_counts=True)[1])
         folds = min(self.settings.calibration_folds, int(smallest))
         if folds < 2:
-            return 1.0, 0.0
+            return []
         split = StratifiedKFold(folds, shuffle=True, random_state=self.settings.random_seed)
         # Every class has at least `folds` examples, so each training fold knows them all.
-        all_scores, all_columns, order = [], [], []
-        classes: Sequence[str] = ()
-        for train, test in split.split(np.zeros(len(y)), y):
-            vectorizers, classifier = self._fit_once([docs[i] for i in train], y[train])
-            classes = [str(c) for c in classifier.classes_]
-            all_scores.append(_columns(classifier.decision_function(
-                self._matrix(vectorizers, [docs[i] for i in test]))))
-            all_columns.append(np.searchsorted(classifier.classes_, y[test]))
-            order.extend(test)
-        scores, column = np.vstack(all_scores), np.concatenate(all_columns)
+        return list(split.split(np.zeros(len(y)), y))
+
+    def _out_of_fold(self, docs: Sequence[Doc], labels: Sequence[str],
+                     test: Sequence[Doc]) -> Tuple[List[str], np.ndarray]:
+        """Classes and scores on `test` of a model fitted on `docs` (one calibration fold)."""
+        vectorizers, classifier = self._fit_once(docs, labels)
+        scores = _columns(classifier.decision_function(self._matrix(vectorizers, test)))
+        return [str(c) for c in classifier.classes_], scores
+
+    def _calibrate(self, docs: Sequence[Doc], labels: Sequence[str],
+                   splits: Sequence[Tuple[np.ndarray, np.ndarray]],
+                   folds: Sequence[Tuple[List[str], np.ndarray]]) -> Tuple[float, float]:
+        """The temperature and evidence weight that make out-of-fold confidences honest
+        (least log loss): retrieval counts as much as it helps on unseen examples."""
+        if not splits:
+            return 1.0, 0.0
+        y = np.asarray(labels)
+        classes = folds[0][0]
+        order = [i for _, test in splits for i in test]
+        scores = np.vstack([fold_scores for _, fold_scores in folds])
+        column = np.searchsorted(np.asarray(classes), y[order])
         evidence = self._evidence([docs[i] for i in order], classes)
         rows = np.arange(len(column))
 
@@ -187,9 +197,20 @@ class IntentModel:
         return min(((float(t), float(w)) for t in _TEMPERATURES for w in weights),
                    key=lambda tw: loss(*tw))
 
-    def fit(self, docs: Sequence[Doc], labels: Sequence[str]) -> IntentModel:
-        self.temperature, self.weight = self._calibrate(docs, labels)
-        self.vectorizers, self.classifier = self._fit_once(docs, labels)
+    def fit(self, docs: Sequence[Doc], labels: Sequence[str], jobs: int = 0) -> IntentModel:
+        """Fit the model and, out of fold, its temperature and evidence weight. The fold
+        models and the final one are independent: they are fitted side by side on
+        `jobs` processes (0: one per core), which halves training on two cores."""
+        from joblib import Parallel, delayed
+
+        y = list(labels)
+        splits = self._folds(y)
+        tasks = [delayed(self._out_of_fold)([docs[i] for i in train], [y[i] for i in train],
+                                            [docs[i] for i in test]) for train, test in splits]
+        tasks.append(delayed(self._fit_once)(docs, y))
+        results = Parallel(n_jobs=jobs or min(len(tasks), os.cpu_count() or 1))(tasks)
+        self.vectorizers, self.classifier = results[-1]
+        self.temperature, self.weight = self._calibrate(docs, y, splits, results[:-1])
         self.compile()
         return self
 

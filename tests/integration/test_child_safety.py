@@ -144,19 +144,21 @@ def test_undecodable_bytes_are_answered(bot):
 
 
 # Measured over HTTP, per pair of sets: floors against a regression, not targets.
-# 2026-12-04 (pairs 13 and 14 added and tuned on, classifier examples 5): floors and
+# 2026-12-04 (pairs 13 to 16 added and tuned on, classifier examples 5): floors and
 # ceilings about one point from the figures of `python -m bot.danger_eval`.
 HTTP_RECALL_FLOOR = {"danger_eval": 0.93, "danger_eval_2": 0.91, "danger_eval_3": 0.93,
                      "danger_eval_4": 0.94, "danger_eval_5": 0.94, "danger_eval_6": 0.94,
                      "danger_eval_7": 0.96, "danger_eval_8": 0.96, "danger_eval_9": 0.96,
                      "danger_eval_10": 0.97, "danger_eval_11": 0.94, "danger_eval_12": 0.91,
-                     "danger_eval_13": 0.98, "danger_eval_14": 0.94}
+                     "danger_eval_13": 0.98, "danger_eval_14": 0.94, "danger_eval_15": 0.95,
+                     "danger_eval_16": 0.98}
 HTTP_FALSE_ALARM_CEILING = {"danger_eval": 0.05, "danger_eval_2": 0.07, "danger_eval_3": 0.03,
                             "danger_eval_4": 0.12, "danger_eval_5": 0.09, "danger_eval_6": 0.03,
                             "danger_eval_7": 0.05, "danger_eval_8": 0.13, "danger_eval_9": 0.12,
                             "danger_eval_10": 0.14, "danger_eval_11": 0.10,
                             "danger_eval_12": 0.10, "danger_eval_13": 0.10,
-                            "danger_eval_14": 0.10}
+                            "danger_eval_14": 0.10, "danger_eval_15": 0.13,
+                            "danger_eval_16": 0.13}
 
 
 HTTP_WORKERS = 4

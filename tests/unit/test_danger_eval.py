@@ -27,9 +27,9 @@ CATEGORIES = {"violence", "sexual_abuse", "self_harm", "suicide", "missing", "po
 # Measured on 2026-12-04 (bot.danger_eval), per pair of sets; raise them when the
 # figures rise. They are not targets: the issue asks for 100% and at most 2%.
 HELDOUT_RECALL_FLOOR = (0.95, 0.92, 0.94, 0.95, 0.95, 0.95, 0.97, 0.97, 0.98, 0.98, 0.95,
-                        0.92, 0.99, 0.95)
+                        0.93, 0.99, 0.95, 0.96, 0.99)
 HELDOUT_FALSE_ALARM_CEILING = (0.04, 0.05, 0.03, 0.11, 0.08, 0.02, 0.03, 0.12, 0.10, 0.09,
-                               0.09, 0.09, 0.09, 0.09)
+                               0.09, 0.09, 0.09, 0.09, 0.12, 0.12)
 PAIRS = [pytest.param(i, d, o, id=d.stem) for i, (d, o) in enumerate(SETS)]
 
 
