@@ -20,12 +20,11 @@ from actions.knowledge import LAST_SECTION_SLOT, ActionAnswerFollowup, follows_a
 from bot import settings
 from bot.callback_replies import REQUEST_CALLBACK_BUTTON, availability_sentence
 from bot.contact_asks import (
-    about_the_card,
+    about_the_last_card,
     asks_for_a_person,
     asks_for_the_childrens_line,
     asks_for_the_childs_own_line,
     is_contact_ask,
-    refers_back,
     wants_the_municipality,
 )
 from bot.knowledge import CHILDREN_CONTACT_ID, Knowledge
@@ -52,8 +51,7 @@ class ActionContactPerson(KnowledgeAction):
         raw = str(tracker.latest_message.get("text") or "")
         text = fold(raw)
         after_childrens_line = (tracker.get_slot(LAST_CONTACT_SLOT) == CHILDREN_CONTACT_ID
-                                and (is_contact_ask(raw) or refers_back(raw)
-                                     or about_the_card(raw)))
+                                and about_the_last_card(raw))
         if (follows_an_answer(tracker, raw) and not after_childrens_line
                 and not asks_for_a_person(raw) and not is_contact_ask(raw)):
             return ActionAnswerFollowup().answer(knowledge, tracker)

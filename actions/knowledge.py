@@ -17,7 +17,7 @@ from actions.base import (
     writer_events,
     young_writer,
 )
-from bot.contact_asks import about_the_card, refers_back
+from bot.contact_asks import about_the_last_card
 from bot.knowledge import Knowledge, Section
 from bot.replies import clarify_reply, english_section_answer, followup_reply, section_answer
 from bot.safety_replies import young_section_answer
@@ -81,7 +81,7 @@ def card_followup(knowledge: Knowledge, tracker: Tracker, text: str) -> Optional
     """ "Er det gratis?" right after a contact card, read by the classifier as a topic it
     is not sure of, a follow-up or nothing: that card again (action_contact_person)."""
     if (previous_action(tracker) != CONTACT_ACTION
-            or not (about_the_card(text) or refers_back(text))
+            or not about_the_last_card(text)
             or intent_confidence(tracker) >= FOLLOW_UP_UNLESS_CONFIDENCE):
         return None
     from actions.contacts import ActionContactPerson  # it imports this module

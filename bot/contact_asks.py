@@ -156,6 +156,12 @@ def refers_back(text: str) -> bool:
             and not re.search(r"\b(kommun\w*|jer|selv|mig)\b", (text or "").lower()))
 
 
+def about_the_last_card(text: str) -> bool:
+    """Right after a card, a message about that card: a bare detail ("og mailen?"), a
+    word that points back ("hvem står bag den?") or calling and writing ("er det gratis?")."""
+    return is_contact_ask(text) or refers_back(text) or about_the_card(text)
+
+
 _CHILDRENS_LINE = re.compile(
     r"\b(snakke|tale|ringe|skrive|chatte|talk|call|chat|text)\b[^.?!]{0,40}\banonym(t|ly|ous|ously)?\b"
     r"|\banonym(t|ly|ous|ously)?\b[^.?!]{0,40}\b(snakke|tale|ringe|skrive|chatte|talk|call|chat)\b"

@@ -30,7 +30,7 @@ from bot.settings import PROJECT_ROOT
 DATA = PROJECT_ROOT / "tests" / "data"
 DANGER_SET = DATA / "danger_eval.yml"
 NOT_DANGER_SET = DATA / "not_danger_eval.yml"
-# Twelve pairs, each from another independent helper, written after the tuning on the last.
+# Sixteen pairs, each from another independent helper, written after the tuning on the last.
 SETS = tuple((DATA / f"danger_eval{suffix}.yml", DATA / f"not_danger_eval{suffix}.yml")
              for suffix in ("",) + tuple(f"_{n}" for n in range(2, 17)))
 DANGER_FILE = PROJECT_ROOT / "data" / "knowledge" / "danger.yml"

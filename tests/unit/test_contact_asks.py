@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.contact_asks import (
+    about_the_last_card,
     asks_for_the_childrens_line,
     is_contact_ask,
     refers_back,
@@ -79,3 +80,16 @@ def test_a_question_about_the_person_on_the_card_is_an_ask_for_the_contact(text)
 def test_a_question_after_a_clause_of_story_asks_for_a_person():
     from bot.contact_asks import asks_for_a_person
     assert asks_for_a_person("okay tak. hvem kan jeg så ringe til om min søns skole")
+
+
+@pytest.mark.parametrize("text", ["og mailen?", "hvem står bag den?", "er det gratis at ringe",
+                                  "skal det være en sikker mail?", "kan man sende ham en mail"])
+def test_a_few_words_right_after_a_card_are_about_that_card(text):
+    assert about_the_last_card(text)
+
+
+@pytest.mark.parametrize("text", ["kan jeg få politikken på mail", "hvad er tidlig indsats",
+                                  "min datter har det svært i skolen og vi ved ikke hvad vi "
+                                  "skal gøre, hvem kan hjælpe os med det"])
+def test_a_new_question_after_a_card_is_not_about_it(text):
+    assert not about_the_last_card(text)
